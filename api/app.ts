@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Settings } from '../config/settings.ts';
+import type { Database } from '../db/client.ts';
+import type { CamundaClients } from '../engine/camunda.ts';
+import { problemDetails } from './plugins/problem-details.ts';
+import { healthRoutes } from './routes/health.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { processRoutes } from './routes/processes.ts';
+import { taskRoutes } from './routes/tasks.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    settings: Settings;
+    database: Database;
+    camunda: CamundaClients;
+  }
+}
+
+export interface AppDependencies {
+  settings: Settings;
+  database: Database;
+  camunda: CamundaClients;
+  /** A pino logger; without one the app logs nothing (tests). */
+  log?: FastifyBaseLogger;
+}
+
+/** Load order is the architecture: compilers and clients, docs, errors, then routes, then the UI. */
+export async function buildApp({ settings, database, camunda, log }: AppDependencies) {
+  const app = Fastify({ ...(log ? { loggerInstance: log } : { logger: false }), bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id' }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('settings', settings);
+  app.decorate('database', database);
+  app.decorate('camunda', camunda);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Telecom long-process orchestration API',
+        description: 'Orders, user tasks and process data of the long processes (home broadband, enterprise lines) run on Camunda 8.',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'orders', description: 'Customer orders and their progress' },
+        { name: 'tasks', description: "Clerks' user tasks" },
+        { name: 'processes', description: 'Deployed process definitions' },
+        { name: 'health', description: 'Liveness of the engine and the database' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(problemDetails);
+
+  await app.register(healthRoutes);
+  await app.register(orderRoutes);
+  await app.register(taskRoutes);
+  await app.register(processRoutes);
+
+  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../modeler-ui/', import.meta.url)), prefix: '/', index: 'index.html' });
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('../node_modules/bpmn-js/dist/', import.meta.url)),
+    prefix: '/vendor/bpmn-js/',
+    decorateReply: false,
+  });
+  return app;
+}

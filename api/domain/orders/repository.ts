@@ -1,0 +1,56 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { instanceStages, orders, processInstances } from '../../../db/schema.ts';
+import type { CreateOrderBody } from './schemas.ts';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type StageRow = typeof instanceStages.$inferSelect;
+
+export function createOrderRepository({ db }: { db: Db }) {
+  return {
+    /** Inserts the order and runs `start` in the same transaction: if starting its process fails, no order remains. */
+    async insertAndStart(body: CreateOrderBody, idempotencyKey: string | undefined, start: (orderId: string) => Promise<string>): Promise<OrderRow> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(orders)
+          .values({
+            customerName: body.customer.name,
+            customerPhone: body.customer.phone,
+            customerLevel: body.customer.level,
+            address: body.address,
+            grid: body.grid,
+            product: body.product,
+            idempotencyKey: idempotencyKey ?? null,
+          })
+          .returning();
+        if (!row) throw new Error('insert returned no row');
+        const processInstanceKey = await start(row.id);
+        const [updated] = await tx.update(orders).set({ processInstanceKey }).where(eq(orders.id, row.id)).returning();
+        return updated ?? row;
+      });
+    },
+    async findByIdempotencyKey(key: string) {
+      const [row] = await db.select().from(orders).where(eq(orders.idempotencyKey, key));
+      return row;
+    },
+    async find(id: string) {
+      const [row] = await db.select().from(orders).where(eq(orders.id, id));
+      return row;
+    },
+    async stages(processInstanceKey: string) {
+      return db
+        .select()
+        .from(instanceStages)
+        .where(eq(instanceStages.processInstanceKey, processInstanceKey))
+        .orderBy(asc(instanceStages.startedAt), asc(instanceStages.elementInstanceKey));
+    },
+    async processState(processInstanceKey: string) {
+      const [row] = await db
+        .select({ state: processInstances.state })
+        .from(processInstances)
+        .where(and(eq(processInstances.processInstanceKey, processInstanceKey)));
+      return row?.state as 'active' | 'completed' | 'terminated' | undefined;
+    },
+  };
+}
+export type OrderRepository = ReturnType<typeof createOrderRepository>;

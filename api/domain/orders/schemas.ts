@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { CustomerSchema, GridSchema, ProductSchema } from '../../../contracts/home-broadband.ts';
+
+export const CreateOrderBodySchema = z
+  .object({
+    customer: CustomerSchema,
+    address: z.string().trim().min(4).max(300).describe('Installation address'),
+    grid: GridSchema,
+    product: ProductSchema,
+  })
+  .strict()
+  .meta({
+    id: 'CreateHomeBroadbandOrder',
+    example: {
+      customer: { name: '张伟', phone: '13800138000', level: 'local-c' },
+      address: '乌鲁木齐市天山区解放南路 88 号 3 单元 502',
+      grid: 'URC-TS-01',
+      product: { code: 'HB-500M', name: '500M 家庭宽带', bandwidthMbps: 500, monthlyFeeCents: 9900 },
+    },
+  });
+export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
+
+export const OrderIdParamsSchema = z.object({
+  id: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9-]+$/, 'an order number such as HB20261122000001'),
+});
+
+export const StageSchema = z
+  .object({
+    elementId: z.string(),
+    name: z.string().nullable(),
+    type: z.string().describe('BPMN element type, e.g. USER_TASK'),
+    state: z.enum(['active', 'completed', 'terminated']),
+    startedAt: z.string().datetime(),
+    endedAt: z.string().datetime().nullable(),
+  })
+  .meta({ id: 'Stage' });
+
+export const OrderSchema = z
+  .object({
+    id: z.string(),
+    kind: z.string(),
+    state: z.enum(['acknowledged', 'inProgress', 'completed', 'failed', 'cancelled']).describe('TMF622 order state'),
+    stateReason: z.string().nullable(),
+    customer: z.object({ name: z.string(), phone: z.string(), level: z.string() }),
+    address: z.string(),
+    grid: z.string(),
+    product: ProductSchema,
+    processInstanceKey: z.string().nullable(),
+    processState: z.enum(['active', 'completed', 'terminated']).nullable().describe('The process instance, as last projected'),
+    currentStages: z.array(StageSchema).describe('Stages now active (more than one on parallel branches)'),
+    timeline: z.array(StageSchema).describe('Every stage the order went through, in order'),
+    createdAt: z.string().datetime(),
+    completedAt: z.string().datetime().nullable(),
+  })
+  .meta({ id: 'Order' });
+export type Order = z.infer<typeof OrderSchema>;

@@ -1,0 +1,75 @@
+import { HOME_BROADBAND_PROCESS_ID, type OrderVariables } from '../../../contracts/home-broadband.ts';
+import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import { errors } from '../../errors.ts';
+import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
+import type { CreateOrderBody, Order } from './schemas.ts';
+
+/** Accepts a home-broadband new-install order and starts its process; a retried request (same Idempotency-Key) returns the first order. */
+export async function createOrder({
+  body,
+  idempotencyKey,
+  orders,
+  zeebe,
+  engineTimeoutMs,
+}: {
+  body: CreateOrderBody;
+  idempotencyKey: string | undefined;
+  orders: OrderRepository;
+  zeebe: ZeebeClient;
+  engineTimeoutMs: number;
+}): Promise<{ order: Order; created: boolean }> {
+  if (idempotencyKey) {
+    const existing = await orders.findByIdempotencyKey(idempotencyKey);
+    if (existing) return { order: await toOrder(existing, orders), created: false };
+  }
+  const row = await orders.insertAndStart(body, idempotencyKey, async (orderId) => {
+    const variables: OrderVariables = { orderId, customer: body.customer, address: body.address, grid: body.grid, product: body.product };
+    const started = await withEngineTimeout(
+      zeebe.createProcessInstance({ bpmnProcessId: HOME_BROADBAND_PROCESS_ID, variables }),
+      engineTimeoutMs,
+      'starting the order process',
+    );
+    return started.processInstanceKey;
+  });
+  return { order: await toOrder(row, orders), created: true };
+}
+
+export async function getOrder({ id, orders }: { id: string; orders: OrderRepository }): Promise<Order> {
+  const row = await orders.find(id);
+  if (!row) throw errors.orderNotFound(id);
+  return toOrder(row, orders);
+}
+
+function toStage(s: StageRow) {
+  return {
+    elementId: s.elementId,
+    name: s.name,
+    type: s.elementType,
+    state: s.state as 'active' | 'completed' | 'terminated',
+    startedAt: s.startedAt.toISOString(),
+    endedAt: s.endedAt?.toISOString() ?? null,
+  };
+}
+
+async function toOrder(row: OrderRow, orders: OrderRepository): Promise<Order> {
+  const [stages, processState] = row.processInstanceKey
+    ? await Promise.all([orders.stages(row.processInstanceKey), orders.processState(row.processInstanceKey)])
+    : [[], undefined];
+  const timeline = stages.map(toStage);
+  return {
+    id: row.id,
+    kind: row.kind,
+    state: row.state as Order['state'],
+    stateReason: row.stateReason,
+    customer: { name: row.customerName, phone: row.customerPhone, level: row.customerLevel },
+    address: row.address,
+    grid: row.grid,
+    product: row.product as Order['product'],
+    processInstanceKey: row.processInstanceKey,
+    processState: processState ?? null,
+    currentStages: timeline.filter((s) => s.state === 'active'),
+    timeline,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,71 @@
+import type { CamundaRestClient } from '../../../engine/camunda.ts';
+import { withEngineTimeout } from '../../../engine/camunda.ts';
+import { ApiError, errors } from '../../errors.ts';
+import { formVariablesSchema } from './form-schema.ts';
+import type { TaskRepository, TaskRow } from './repository.ts';
+import type { Task } from './schemas.ts';
+
+export function toTask(row: TaskRow): Task {
+  return {
+    key: row.userTaskKey,
+    name: row.name,
+    elementId: row.elementId,
+    processId: row.bpmnProcessId,
+    processInstanceKey: row.processInstanceKey,
+    orderId: row.orderId ?? null,
+    candidateGroups: row.candidateGroups,
+    assignee: row.assignee,
+    formId: row.formId,
+    dueDate: row.dueDate,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export async function listTasks({ group, limit, tasks }: { group: string; limit: number; tasks: TaskRepository }): Promise<Task[]> {
+  return (await tasks.openForGroup(group, limit)).map(toTask);
+}
+
+/** Completes an open user task with its form's variables, validated against that form. */
+export async function completeTask({
+  key,
+  variables,
+  tasks,
+  rest,
+  engineTimeoutMs,
+}: {
+  key: string;
+  variables: Record<string, unknown>;
+  tasks: TaskRepository;
+  rest: CamundaRestClient;
+  engineTimeoutMs: number;
+}): Promise<void> {
+  const task = await tasks.find(key);
+  if (!task) throw errors.taskNotFound(key);
+  if (task.state !== 'created') throw errors.taskNotOpen(key, task.state);
+  let accepted = variables;
+  if (task.formId) {
+    const form = await tasks.latestForm(task.formId);
+    if (!form) throw new ApiError(409, 'FORM_NOT_DEPLOYED', 'Form not deployed', `Form ${task.formId} of task ${key} is not deployed.`);
+    const parsed = formVariablesSchema(form.schema as object).safeParse(variables);
+    if (!parsed.success) {
+      throw errors.invalidTaskVariables(
+        task.formId,
+        parsed.error.issues.flatMap((i) =>
+          i.code === 'unrecognized_keys'
+            ? i.keys.map((k) => ({ pointer: `/variables/${k}`, in: 'body' as const, message: `not a field of form ${task.formId}` }))
+            : [{ pointer: `/variables/${i.path.join('/')}`, in: 'body' as const, message: i.message }],
+        ),
+      );
+    }
+    accepted = parsed.data;
+  }
+  try {
+    await withEngineTimeout(rest.completeUserTask({ userTaskKey: key, variables: accepted }), engineTimeoutMs, 'completing the task');
+  } catch (e) {
+    const status = (e as { statusCode?: number; response?: { statusCode?: number } }).statusCode ?? (e as { response?: { statusCode?: number } }).response?.statusCode;
+    if (status === 404 || status === 409) throw errors.taskNotOpen(key, 'no longer open in the engine');
+    throw e;
+  }
+  // The projector will record the completion too; marking it now keeps the task list honest meanwhile.
+  await tasks.markCompleted(key);
+}

@@ -1,0 +1,81 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { EngineUnavailableError } from '../../engine/camunda.ts';
+import { ApiError, problemType, type Problem } from '../errors.ts';
+
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'CONNECTION_DESTROYED', '57P01', '57P03']);
+
+function isDatabaseDown(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return DB_DOWN_CODES.has(err?.code ?? '') || DB_DOWN_CODES.has(err?.cause?.code ?? '');
+}
+
+/** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
+export const problemDetails = fp(
+  async (app: FastifyInstance) => {
+    const send = (reply: import('fastify').FastifyReply, problem: Problem) =>
+      reply.status(problem.status).type('application/problem+json').send(problem);
+
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, {
+        type: problemType('ROUTE_NOT_FOUND'),
+        title: 'Not found',
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        detail: `No route ${request.method} ${request.url.split('?')[0]}`,
+        instance: request.url,
+      }),
+    );
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const instance = request.url;
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const where = error.validationContext as 'body' | 'querystring' | 'params' | 'headers' | undefined;
+        return send(reply, {
+          type: problemType('VALIDATION_FAILED'),
+          title: 'Request is not valid',
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          detail: `The ${where ?? 'request'} has ${error.validation.length} invalid field(s).`,
+          instance,
+          errors: error.validation.map((v) => ({ pointer: v.instancePath || '/', ...(where ? { in: where } : {}), message: v.message ?? 'invalid' })),
+        });
+      }
+      if (error instanceof ApiError) {
+        return send(reply, {
+          type: problemType(error.code),
+          title: error.title,
+          status: error.status,
+          code: error.code,
+          detail: error.message,
+          instance,
+          ...(error.errors ? { errors: error.errors } : {}),
+        });
+      }
+      if (error instanceof EngineUnavailableError) {
+        return send(reply, { type: problemType('ENGINE_UNAVAILABLE'), title: 'Process engine unavailable', status: 503, code: 'ENGINE_UNAVAILABLE', detail: error.message, instance });
+      }
+      if (isDatabaseDown(error)) {
+        request.log.warn({ err: error }, 'database unavailable');
+        return send(reply, { type: problemType('DATABASE_UNAVAILABLE'), title: 'Database unavailable', status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'The database does not answer; try again shortly.', instance });
+      }
+      // Fastify's own client errors (malformed JSON, body too large, unsupported media type, …).
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500 && !isResponseSerializationError(error)) {
+        const code = error.code ?? 'BAD_REQUEST';
+        return send(reply, { type: problemType(code), title: status === 413 ? 'Request body too large' : 'Bad request', status, code, detail: error.message, instance });
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return send(reply, {
+        type: problemType('INTERNAL_ERROR'),
+        title: 'Internal error',
+        status: 500,
+        code: 'INTERNAL_ERROR',
+        detail: `Something went wrong on our side; quote request id ${request.id}.`,
+        instance,
+      });
+    });
+  },
+  { name: 'problem-details' },
+);

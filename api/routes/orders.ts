@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createOrderRepository } from '../domain/orders/repository.ts';
+import { CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
+import { createOrder, getOrder } from '../domain/orders/use-cases.ts';
+import { ProblemSchema } from '../errors.ts';
+
+const IdempotencyHeadersSchema = z.object({
+  'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never creates a second order'),
+});
+
+export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
+  const orders = createOrderRepository({ db: app.database.db });
+
+  app.post(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'Accept a home-broadband new-install order and start its process',
+        headers: IdempotencyHeadersSchema,
+        body: CreateOrderBodySchema,
+        response: { 201: OrderSchema, 200: OrderSchema, 400: ProblemSchema, 503: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { order, created } = await createOrder({
+        body: request.body,
+        idempotencyKey: request.headers['idempotency-key'],
+        orders,
+        zeebe: app.camunda.zeebe,
+        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+      });
+      request.log.info({ businessKey: order.id, processInstanceKey: order.processInstanceKey, created }, 'order accepted');
+      return reply.status(created ? 201 : 200).header('location', `/orders/${order.id}`).send(order);
+    },
+  );
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'An order: state, current stage(s), timeline and process instance',
+        params: OrderIdParamsSchema,
+        response: { 200: OrderSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => getOrder({ id: request.params.id, orders }),
+  );
+};

@@ -1,0 +1,30 @@
+import { pino } from 'pino';
+import { loadSettings } from '../config/settings.ts';
+import { connectDatabase } from '../db/client.ts';
+import { createCamundaClients } from '../engine/camunda.ts';
+import { startProjector } from '../read-model/projector.ts';
+import { buildApp } from './app.ts';
+
+/** The API process: DATABASE_URL must name the platform database (scripts/start.ts sets it). */
+const settings = loadSettings();
+const log = pino({ level: settings.LOG_LEVEL, base: { service: 'api' } });
+if (!settings.DATABASE_URL) {
+  log.fatal('DATABASE_URL is not set');
+  process.exit(1);
+}
+const database = connectDatabase(settings.DATABASE_URL);
+const camunda = createCamundaClients(settings, { failFast: true });
+const projector = startProjector({ database, log: log.child({ component: 'projector' }) });
+const app = await buildApp({ settings, database, camunda, log });
+await app.listen({ port: settings.PORT, host: settings.HOST });
+
+const shutdown = async (signal: string) => {
+  log.info({ signal }, 'stopping API');
+  await app.close();
+  await projector.stop();
+  await camunda.close();
+  await database.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

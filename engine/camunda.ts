@@ -1,0 +1,70 @@
+import { Camunda8 } from '@camunda8/sdk';
+import type { Settings } from '../config/settings.ts';
+
+export type ZeebeClient = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
+export type CamundaRestClient = ReturnType<Camunda8['getCamundaRestClient']>;
+
+export interface CamundaClients {
+  /** gRPC: deployments, instance creation, job streaming (stable across engine versions). */
+  zeebe: ZeebeClient;
+  /** REST v2: user tasks, topology, clock. */
+  rest: CamundaRestClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the engine clients once per process. `failFast` turns off the gRPC client's own
+ * reconnect loop, so an API request fails at once (503) when the engine is down instead of
+ * waiting for it; workers keep the retries.
+ */
+export function createCamundaClients(
+  settings: Pick<Settings, 'ZEEBE_GRPC_ADDRESS' | 'ZEEBE_REST_ADDRESS'>,
+  options: { failFast?: boolean } = {},
+): CamundaClients {
+  const c8 = new Camunda8({
+    ZEEBE_GRPC_ADDRESS: settings.ZEEBE_GRPC_ADDRESS,
+    ZEEBE_REST_ADDRESS: settings.ZEEBE_REST_ADDRESS,
+    CAMUNDA_AUTH_STRATEGY: 'NONE',
+    CAMUNDA_LOG_LEVEL: 'error',
+    zeebeGrpcSettings: { ZEEBE_CLIENT_LOG_LEVEL: 'NONE' },
+    ...(options.failFast ? { ZEEBE_GRPC_CLIENT_RETRY: false } : {}),
+  });
+  return {
+    zeebe: c8.getZeebeGrpcApiClient(),
+    rest: c8.getCamundaRestClient(),
+    close: () => c8.closeAllClients(),
+  };
+}
+
+export class EngineUnavailableError extends Error {
+  override name = 'EngineUnavailableError';
+}
+
+/** Bounds an engine call: a hung or refused call becomes EngineUnavailableError. */
+export async function withEngineTimeout<T>(call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EngineUnavailableError(`the engine did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } catch (e) {
+    if (e instanceof EngineUnavailableError) throw e;
+    if (isUnavailable(e)) throw new EngineUnavailableError(`the engine is unavailable (${what}): ${(e as Error).message}`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4), or a refused HTTP connection. */
+export function isUnavailable(e: unknown): boolean {
+  const err = e as { code?: unknown; cause?: { code?: unknown }; message?: string };
+  return (
+    err?.code === 14 ||
+    err?.code === 4 ||
+    err?.code === 'ECONNREFUSED' ||
+    err?.cause?.code === 'ECONNREFUSED' ||
+    /ECONNREFUSED|UNAVAILABLE|No connection established|fetch failed/i.test(err?.message ?? '')
+  );
+}

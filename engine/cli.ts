@@ -1,0 +1,30 @@
+import { startInfrastructure, startDatabase, engineProfile, type Environment } from '../scripts/infrastructure.ts';
+import { engineRssMb, isHealthy, stopEngine, EngineSetupError } from './native-engine.ts';
+
+/** npm run engine -- [start|stop|status] [--test] */
+const command = process.argv[2] ?? 'start';
+const env: Environment = process.argv.includes('--test') ? 'test' : 'dev';
+
+try {
+  if (command === 'start') {
+    const { engine } = await startInfrastructure(env);
+    console.log(`engine ready: REST ${engine.restAddress}, gRPC ${engine.grpcAddress}, RSS ${engineRssMb(engine.pid) ?? '?'} MB`);
+    process.exit(0);
+  } else if (command === 'stop') {
+    const database = await startDatabase(env, () => {});
+    await stopEngine(engineProfile(env, database.url));
+    process.exit(0);
+  } else if (command === 'status') {
+    const database = await startDatabase(env, () => {});
+    const profile = engineProfile(env, database.url);
+    const healthy = await isHealthy(`http://127.0.0.1:${profile.restPort}`);
+    console.log(healthy ? 'engine healthy' : 'engine not running');
+    process.exit(healthy ? 0 : 1);
+  } else {
+    console.error(`unknown command ${command}; use start, stop or status`);
+    process.exit(2);
+  }
+} catch (e) {
+  console.error(e instanceof EngineSetupError ? `engine: ${e.message}` : e);
+  process.exit(1);
+}

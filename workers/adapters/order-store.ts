@@ -1,0 +1,40 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { orders, revisits } from '../../db/schema.ts';
+
+export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' | 'cancelled';
+
+/** The order records workers update (the order center's own order table). */
+export interface OrderStore {
+  exists(orderId: string): Promise<boolean>;
+  /** Moves the order to a state; repeating the same move changes nothing. */
+  setState(orderId: string, state: OrderState, reason?: string | null, at?: Date): Promise<void>;
+  recordRevisit(orderId: string, satisfaction: number, comment: string | null): Promise<void>;
+}
+
+export class PostgresOrderStore implements OrderStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async exists(orderId: string) {
+    const rows = await this.db.select({ id: orders.id }).from(orders).where(eq(orders.id, orderId));
+    return rows.length > 0;
+  }
+
+  async setState(orderId: string, state: OrderState, reason: string | null = null, at = new Date()) {
+    const final = state === 'completed' || state === 'failed' || state === 'cancelled';
+    await this.db
+      .update(orders)
+      .set({ state, stateReason: reason, updatedAt: at, ...(final ? { completedAt: sql`coalesce(${orders.completedAt}, ${at})` } : {}) })
+      .where(eq(orders.id, orderId));
+  }
+
+  async recordRevisit(orderId: string, satisfaction: number, comment: string | null) {
+    await this.db
+      .insert(revisits)
+      .values({ orderId, satisfaction, comment })
+      .onConflictDoUpdate({ target: revisits.orderId, set: { satisfaction, comment } });
+  }
+}

@@ -1,0 +1,24 @@
+import type { Db } from '../db/client.ts';
+import type { BillingSystem } from './adapters/billing.ts';
+import type { OrderStore } from './adapters/order-store.ts';
+import type { ResourceInventory } from './adapters/resource-inventory.ts';
+import { PostgresBillingSimulator } from './adapters/billing.ts';
+import { PostgresOrderStore } from './adapters/order-store.ts';
+import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
+
+/** Everything handlers may use; built once by the runner, replaced in unit tests. */
+export interface WorkerDependencies {
+  inventory: ResourceInventory;
+  billing: BillingSystem;
+  orders: OrderStore;
+  now(): Date;
+}
+
+export function createWorkerDependencies(db: Db): WorkerDependencies {
+  return {
+    inventory: new PostgresResourceInventory(db),
+    billing: new PostgresBillingSimulator(db),
+    orders: new PostgresOrderStore(db),
+    now: () => new Date(),
+  };
+}

@@ -1,0 +1,8 @@
+import type { JobDefinition } from './job-definition.ts';
+import { activateService } from './job-types/activate-service.ts';
+import { checkResources } from './job-types/check-resources.ts';
+import { closeOrder } from './job-types/close-order.ts';
+import { intakeOrder } from './job-types/intake-order.ts';
+
+/** Every job type the platform works. tests/contract checks it against processes/. */
+export const jobDefinitions: JobDefinition[] = [intakeOrder, checkResources, activateService, closeOrder];
