@@ -26,12 +26,14 @@ export async function ensureDatabaseServer(options: {
   database: string;
   dataDir: string;
   embeddedPort: number;
+  /** Drop and recreate the database first (test runs start from nothing). */
+  fresh?: boolean;
   log?: (line: string) => void;
 }): Promise<DatabaseServer> {
   const log = options.log ?? (() => {});
   if (options.databaseUrl) {
     const url = withDatabase(options.databaseUrl, options.database);
-    await createDatabaseIfMissing(url);
+    await createDatabaseIfMissing(url, options.fresh);
     return { url, embedded: false, stop: async () => {} };
   }
 
@@ -39,7 +41,7 @@ export async function ensureDatabaseServer(options: {
   const url = withDatabase(serverUrl, options.database);
   if (await answers(serverUrl)) {
     log(`embedded PostgreSQL already running on port ${options.embeddedPort}`);
-    await createDatabaseIfMissing(url);
+    await createDatabaseIfMissing(url, options.fresh);
     return { url, embedded: false, stop: async () => {} };
   }
 
@@ -63,7 +65,7 @@ export async function ensureDatabaseServer(options: {
   // process: the engine's exporter writes to it while `npm start` or a test run comes and goes.
   await pgCtl(dataDir, ['start', '-w', '-t', '60', '-l', path.join(dataDir, 'server.log'), '-o', `-p ${options.embeddedPort} -h 127.0.0.1 -k ${dataDir}`]);
   log(`embedded PostgreSQL started on port ${options.embeddedPort}`);
-  await createDatabaseIfMissing(url);
+  await createDatabaseIfMissing(url, options.fresh);
   return { url, embedded: true, stop: async () => pgCtl(dataDir, ['stop', '-m', 'fast', '-w']) };
 }
 
@@ -118,10 +120,11 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function createDatabaseIfMissing(url: string): Promise<void> {
+async function createDatabaseIfMissing(url: string, fresh = false): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   const admin = postgres(withDatabase(url, 'postgres'), { max: 1, connect_timeout: 5, onnotice: () => {} });
   try {
+    if (fresh) await admin.unsafe(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`);
     const rows = await admin`select 1 from pg_database where datname = ${name}`;
     if (rows.length === 0) {
       await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`).catch((e: { code?: string }) => {

@@ -1,14 +1,14 @@
 import { Camunda8 } from '@camunda8/sdk';
 import type { Settings } from '../config/settings.ts';
+import { createEngineRest, type EngineRest } from './rest.ts';
 
 export type ZeebeClient = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
-export type CamundaRestClient = ReturnType<Camunda8['getCamundaRestClient']>;
 
 export interface CamundaClients {
   /** gRPC: deployments, instance creation, job streaming (stable across engine versions). */
   zeebe: ZeebeClient;
-  /** REST v2: user tasks, topology, clock. */
-  rest: CamundaRestClient;
+  /** REST v2: user tasks, topology. */
+  rest: EngineRest;
   close(): Promise<void>;
 }
 
@@ -18,7 +18,7 @@ export interface CamundaClients {
  * waiting for it; workers keep the retries.
  */
 export function createCamundaClients(
-  settings: Pick<Settings, 'ZEEBE_GRPC_ADDRESS' | 'ZEEBE_REST_ADDRESS'>,
+  settings: Pick<Settings, 'ZEEBE_GRPC_ADDRESS' | 'ZEEBE_REST_ADDRESS'> & { ENGINE_REQUEST_TIMEOUT_MS?: number },
   options: { failFast?: boolean } = {},
 ): CamundaClients {
   const c8 = new Camunda8({
@@ -31,7 +31,7 @@ export function createCamundaClients(
   });
   return {
     zeebe: c8.getZeebeGrpcApiClient(),
-    rest: c8.getCamundaRestClient(),
+    rest: createEngineRest(settings.ZEEBE_REST_ADDRESS, settings.ENGINE_REQUEST_TIMEOUT_MS ?? 5000),
     close: () => c8.closeAllClients(),
   };
 }

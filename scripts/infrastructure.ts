@@ -25,6 +25,7 @@ export async function startDatabase(env: Environment, log: (l: string) => void =
     database: DATABASE_NAME[env],
     dataDir: path.join(root, '.data/postgres'),
     embeddedPort: settings.EMBEDDED_PG_PORT,
+    fresh: env === 'test',
     log,
   });
   await runMigrations(database.url);

@@ -31,9 +31,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (_request, reply) => {
       const timeoutMs = Math.min(app.settings.ENGINE_REQUEST_TIMEOUT_MS, 3000);
       const [engine, db] = await Promise.all([
-        timed(() => withEngineTimeout(app.camunda.rest.getTopology(), timeoutMs, 'the topology request'))
+        timed(() => withEngineTimeout(app.camunda.rest.topology(), timeoutMs, 'the topology request'))
           .then(({ value, latencyMs }) => {
-            const leaders = value.brokers.flatMap((b) => b.partitions).filter((p) => String(p.role) === 'leader' && String(p.health) === 'healthy'); // REST answers strings; the SDK types them as gRPC enums
+            const leaders = value.brokers.flatMap((b) => b.partitions).filter((p) => p.role === 'leader' && p.health === 'healthy');
             return leaders.length >= value.partitionsCount && value.partitionsCount > 0
               ? { status: 'up' as const, version: value.gatewayVersion, latencyMs }
               : { status: 'down' as const, detail: 'no healthy leader for every partition', version: value.gatewayVersion };

@@ -38,7 +38,6 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         variables: request.body.variables,
         tasks,
         rest: app.camunda.rest,
-        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info({ userTaskKey: request.params.key }, 'task completed');
       return reply.status(204).send(null);

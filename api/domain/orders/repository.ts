@@ -8,26 +8,34 @@ export type StageRow = typeof instanceStages.$inferSelect;
 
 export function createOrderRepository({ db }: { db: Db }) {
   return {
-    /** Inserts the order and runs `start` in the same transaction: if starting its process fails, no order remains. */
+    /**
+     * Records the order, then runs `start` (which starts its process). The order is committed
+     * before the process starts, so the first worker finds it; if starting fails, the order is
+     * removed again and the caller gets the error: nothing half-accepted remains.
+     */
     async insertAndStart(body: CreateOrderBody, idempotencyKey: string | undefined, start: (orderId: string) => Promise<string>): Promise<OrderRow> {
-      return db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(orders)
-          .values({
-            customerName: body.customer.name,
-            customerPhone: body.customer.phone,
-            customerLevel: body.customer.level,
-            address: body.address,
-            grid: body.grid,
-            product: body.product,
-            idempotencyKey: idempotencyKey ?? null,
-          })
-          .returning();
-        if (!row) throw new Error('insert returned no row');
-        const processInstanceKey = await start(row.id);
-        const [updated] = await tx.update(orders).set({ processInstanceKey }).where(eq(orders.id, row.id)).returning();
-        return updated ?? row;
-      });
+      const [row] = await db
+        .insert(orders)
+        .values({
+          customerName: body.customer.name,
+          customerPhone: body.customer.phone,
+          customerLevel: body.customer.level,
+          address: body.address,
+          grid: body.grid,
+          product: body.product,
+          idempotencyKey: idempotencyKey ?? null,
+        })
+        .returning();
+      if (!row) throw new Error('insert returned no row');
+      let processInstanceKey: string;
+      try {
+        processInstanceKey = await start(row.id);
+      } catch (e) {
+        await db.delete(orders).where(eq(orders.id, row.id));
+        throw e;
+      }
+      const [updated] = await db.update(orders).set({ processInstanceKey }).where(eq(orders.id, row.id)).returning();
+      return updated ?? row;
     },
     async findByIdempotencyKey(key: string) {
       const [row] = await db.select().from(orders).where(eq(orders.idempotencyKey, key));

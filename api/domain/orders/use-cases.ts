@@ -22,7 +22,7 @@ export async function createOrder({
     const existing = await orders.findByIdempotencyKey(idempotencyKey);
     if (existing) return { order: await toOrder(existing, orders), created: false };
   }
-  const row = await orders.insertAndStart(body, idempotencyKey, async (orderId) => {
+  const start = async (orderId: string) => {
     const variables: OrderVariables = { orderId, customer: body.customer, address: body.address, grid: body.grid, product: body.product };
     const started = await withEngineTimeout(
       zeebe.createProcessInstance({ bpmnProcessId: HOME_BROADBAND_PROCESS_ID, variables }),
@@ -30,8 +30,18 @@ export async function createOrder({
       'starting the order process',
     );
     return started.processInstanceKey;
-  });
-  return { order: await toOrder(row, orders), created: true };
+  };
+  try {
+    const row = await orders.insertAndStart(body, idempotencyKey, start);
+    return { order: await toOrder(row, orders), created: true };
+  } catch (e) {
+    // The same Idempotency-Key raced in twice: the other request created the order.
+    const err = e as { code?: string; cause?: { code?: string } };
+    const duplicate = idempotencyKey && (err.code === '23505' || err.cause?.code === '23505');
+    const existing = duplicate ? await orders.findByIdempotencyKey(idempotencyKey) : undefined;
+    if (existing) return { order: await toOrder(existing, orders), created: false };
+    throw e;
+  }
 }
 
 export async function getOrder({ id, orders }: { id: string; orders: OrderRepository }): Promise<Order> {

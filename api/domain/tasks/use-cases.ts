@@ -1,5 +1,4 @@
-import type { CamundaRestClient } from '../../../engine/camunda.ts';
-import { withEngineTimeout } from '../../../engine/camunda.ts';
+import { EngineRequestError, type EngineRest } from '../../../engine/rest.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { formVariablesSchema } from './form-schema.ts';
 import type { TaskRepository, TaskRow } from './repository.ts';
@@ -31,13 +30,11 @@ export async function completeTask({
   variables,
   tasks,
   rest,
-  engineTimeoutMs,
 }: {
   key: string;
   variables: Record<string, unknown>;
   tasks: TaskRepository;
-  rest: CamundaRestClient;
-  engineTimeoutMs: number;
+  rest: EngineRest;
 }): Promise<void> {
   const task = await tasks.find(key);
   if (!task) throw errors.taskNotFound(key);
@@ -60,10 +57,9 @@ export async function completeTask({
     accepted = parsed.data;
   }
   try {
-    await withEngineTimeout(rest.completeUserTask({ userTaskKey: key, variables: accepted }), engineTimeoutMs, 'completing the task');
+    await rest.completeUserTask(key, accepted);
   } catch (e) {
-    const status = (e as { statusCode?: number; response?: { statusCode?: number } }).statusCode ?? (e as { response?: { statusCode?: number } }).response?.statusCode;
-    if (status === 404 || status === 409) throw errors.taskNotOpen(key, 'no longer open in the engine');
+    if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409)) throw errors.taskNotOpen(key, 'no longer open in the engine');
     throw e;
   }
   // The projector will record the completion too; marking it now keeps the task list honest meanwhile.

@@ -1,0 +1,56 @@
+import { EngineUnavailableError } from './camunda.ts';
+
+/** The engine answered a REST call with an error status (4xx/5xx other than unavailability). */
+export class EngineRequestError extends Error {
+  override name = 'EngineRequestError';
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export interface Topology {
+  gatewayVersion: string;
+  partitionsCount: number;
+  brokers: { partitions: { partitionId: number; role: string; health: string }[] }[];
+}
+
+/**
+ * The few REST v2 calls we make, on fetch with a deadline. Why not the SDK's REST client: against
+ * an engine that is down, its request library raises uncaught rejections after the caller has
+ * given up (seen in tests), which would crash the API process. See docs/decisions.md.
+ */
+export function createEngineRest(baseUrl: string, timeoutMs: number) {
+  const base = baseUrl.replace(/\/+$/, '').replace(/\/v2$/, '');
+  async function call(method: string, path: string, body?: unknown): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/v2${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new EngineUnavailableError(`the engine at ${base} did not answer ${method} ${path}: ${(e as Error).message}`);
+    }
+    if (res.status === 502 || res.status === 503 || res.status === 504) {
+      throw new EngineUnavailableError(`the engine answered ${res.status} to ${method} ${path}`);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      throw new EngineRequestError(res.status, `the engine refused ${method} ${path} (${res.status}): ${text.slice(0, 500)}`);
+    }
+    return res;
+  }
+  return {
+    async topology(): Promise<Topology> {
+      return (await call('GET', '/topology')).json() as Promise<Topology>;
+    },
+    async completeUserTask(userTaskKey: string, variables: Record<string, unknown>): Promise<void> {
+      await call('POST', `/user-tasks/${encodeURIComponent(userTaskKey)}/completion`, { variables });
+    },
+  };
+}
+export type EngineRest = ReturnType<typeof createEngineRest>;

@@ -1,0 +1,38 @@
+import type { TestProject } from 'vitest/node';
+import { createCamundaClients } from '../engine/camunda.ts';
+import { stopEngine } from '../engine/native-engine.ts';
+import { deployAndSeed } from '../scripts/bootstrap.ts';
+import { engineProfile, startDatabase, startInfrastructure } from '../scripts/infrastructure.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    grpcAddress: string;
+    restAddress: string;
+    managementAddress: string;
+  }
+}
+
+/** Starts the real PostgreSQL and engine once for the whole run (test profile: own database, ports and data). */
+export default async function setup(project: TestProject) {
+  const log = (line: string) => console.log(`[setup] ${line}`);
+  // A test engine left running by an interrupted run holds old state: always start from nothing.
+  const previous = await startDatabase('test', () => {});
+  await stopEngine(engineProfile('test', previous.url), () => {});
+  await previous.stop();
+
+  const { database, engine, profile } = await startInfrastructure('test', log);
+  const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
+  await deployAndSeed({ databaseUrl: database.url, camunda, log: { info: log } as never });
+  await camunda.close();
+
+  project.provide('databaseUrl', database.url);
+  project.provide('grpcAddress', engine.grpcAddress);
+  project.provide('restAddress', engine.restAddress);
+  project.provide('managementAddress', engine.managementAddress);
+
+  return async () => {
+    await stopEngine(profile, () => {});
+    await database.stop();
+  };
+}

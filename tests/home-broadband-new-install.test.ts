@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask } from './support/orders.ts';
+
+interface OrderView {
+  id: string;
+  state: string;
+  stateReason: string | null;
+  processInstanceKey: string;
+  processState: string | null;
+  currentStages: { elementId: string }[];
+  timeline: { elementId: string; name: string | null; state: string; startedAt: string; endedAt: string | null }[];
+}
+
+describe('home broadband new install, end to end through the real engine and workers', () => {
+  let platform: Platform;
+  beforeAll(async () => {
+    platform = await startPlatform();
+  });
+  afterAll(async () => platform?.close());
+
+  const getOrder = async (id: string) => (await platform.app.inject({ method: 'GET', url: `/orders/${id}` })).json() as OrderView;
+
+  it('an approved order in a grid with free ports runs from intake to archive, reserving one port and starting billing once', async () => {
+    // given a customer's order
+    const created = await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() });
+    expect(created.statusCode).toBe(201);
+    const order = created.json() as OrderView;
+    expect(order.id).toMatch(/^HB\d{14}$/);
+    expect(order.processInstanceKey).toMatch(/^\d+$/);
+
+    // when the order center approves it
+    const review = await waitForTask(platform, 'order-center', order.id, 'review-order');
+    expect(review.formId).toBe('order-review');
+    expect((await completeTask(platform, review.key, { reviewApproved: true, reviewNote: '资料齐全' })).statusCode).toBe(204);
+
+    // then the grid's install crew gets the on-site install, and completes it
+    const install = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'install-onsite');
+    const inProgress = await getOrder(order.id);
+    expect(inProgress.state).toBe('inProgress');
+    expect(inProgress.currentStages.map((s) => s.elementId)).toEqual(['install-onsite']);
+    expect((await completeTask(platform, install.key, { onuSerial: 'ZTEG1234ABCD', fibreMeters: 35, opticalPowerDbm: -19.5 })).statusCode).toBe(204);
+
+    // and the response center's revisit records the satisfaction
+    const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
+    expect((await completeTask(platform, revisit.key, { satisfaction: 9, revisitComment: '装机师傅很专业' })).statusCode).toBe(204);
+
+    // then the engine completed the instance
+    await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
+    const done = await eventually(async () => {
+      const o = await getOrder(order.id);
+      return o.processState === 'completed' && o.state === 'completed' ? o : undefined;
+    });
+
+    // and the timeline lists every stage in order, each ended
+    expect(done.timeline.map((s) => s.elementId)).toEqual([
+      'order-received',
+      'intake-order',
+      'review-order',
+      'check-resources',
+      'route-install-crew',
+      'install-onsite',
+      'activate-service',
+      'revisit',
+      'archive-order',
+      'order-archived',
+    ]);
+    expect(done.timeline.every((s) => s.state === 'completed' && s.endedAt !== null)).toBe(true);
+    expect(done.timeline.map((s) => s.name)).toContain('Order-center review');
+    const starts = done.timeline.map((s) => Date.parse(s.startedAt));
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    expect(done.currentStages).toEqual([]);
+
+    // and exactly one port is reserved and one billing start recorded
+    const ports = await platform.database.sql`select olt, pon_port, splitter_port from resource_port where order_id = ${order.id}`;
+    expect(ports).toHaveLength(1);
+    const billing = await platform.database.sql`select product_code, monthly_fee_cents from billing_start where order_id = ${order.id}`;
+    expect(billing).toEqual([{ product_code: 'HB-500M', monthly_fee_cents: 9900 }]);
+    const [revisitRow] = await platform.database.sql`select satisfaction from revisit where order_id = ${order.id}`;
+    expect(revisitRow?.satisfaction).toBe(9);
+    // and no incident was raised on the way
+    const incidents = await platform.database.sql`select 1 from engine_record where value_type = 'INCIDENT' and process_instance_key = ${order.processInstanceKey}`;
+    expect(incidents).toHaveLength(0);
+  });
+
+  it('an order in a grid without free ports takes the insufficient-resources path and shows it', async () => {
+    // given an order in Midong, whose only grid has every port in service
+    const created = await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder({ grid: 'URC-MD-01' }) });
+    const order = created.json() as OrderView;
+
+    // when the order center approves it
+    const review = await waitForTask(platform, 'order-center', order.id, 'review-order');
+    await completeTask(platform, review.key, { reviewApproved: true });
+
+    // then the engine takes the BPMN error path to its end event
+    await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
+    const events = await engineEvents(platform, order.processInstanceKey);
+    const completed = events.filter((e) => e.intent === 'ELEMENT_COMPLETED').map((e) => e.element_id);
+    expect(completed).toContain('no-resources');
+    expect(completed).toContain('order-closed-no-resources');
+    expect(completed).not.toContain('install-onsite');
+
+    // and the order shows it
+    const closed = await eventually(async () => {
+      const o = await getOrder(order.id);
+      return o.state === 'failed' && o.processState === 'completed' ? o : undefined;
+    });
+    expect(closed.stateReason).toBe('Insufficient resources in the grid');
+    expect(closed.timeline.map((s) => s.elementId)).toEqual([
+      'order-received',
+      'intake-order',
+      'review-order',
+      'check-resources',
+      'no-resources',
+      'close-insufficient',
+      'order-closed-no-resources',
+    ]);
+    expect(closed.timeline.find((s) => s.elementId === 'check-resources')?.state).toBe('terminated');
+    expect(await platform.database.sql`select 1 from resource_port where order_id = ${order.id}`).toHaveLength(0);
+  });
+
+  it('an order the order center rejects is closed as failed with the review note', async () => {
+    const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as OrderView;
+    const review = await waitForTask(platform, 'order-center', order.id, 'review-order');
+    await completeTask(platform, review.key, { reviewApproved: false, reviewNote: '地址不完整' });
+    const closed = await eventually(async () => {
+      const o = await getOrder(order.id);
+      return o.state === 'failed' && o.processState === 'completed' ? o : undefined;
+    });
+    expect(closed.stateReason).toBe('Rejected at order-center review: 地址不完整');
+    expect(closed.timeline.at(-1)?.elementId).toBe('order-rejected');
+  });
+});

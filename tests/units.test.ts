@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { formVariablesSchema } from '../api/domain/tasks/form-schema.ts';
+import { createWorkerDependencies } from '../workers/dependencies.ts';
+import { BusinessError, defineJob } from '../workers/job-definition.ts';
+import { retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
+import { silentLog } from './support/platform.ts';
+
+describe('form-derived validation of task variables', () => {
+  const schema = formVariablesSchema({
+    components: [
+      { type: 'textfield', key: 'address', readonly: true },
+      { type: 'textfield', key: 'onuSerial', validate: { required: true, minLength: 8, pattern: '^[A-Z0-9]+$' } },
+      { type: 'number', key: 'satisfaction', decimalDigits: 0, validate: { required: true, min: 1, max: 10 } },
+      { type: 'checkbox', key: 'approved' },
+      { type: 'select', key: 'reason', values: [{ value: 'address' }, { value: 'product' }] },
+    ],
+  });
+
+  it('accepts what the form allows', () => {
+    expect(schema.parse({ onuSerial: 'ZTEG1234', satisfaction: 7, approved: true, reason: 'address' })).toEqual({
+      onuSerial: 'ZTEG1234',
+      satisfaction: 7,
+      approved: true,
+      reason: 'address',
+    });
+  });
+
+  it('refuses values outside the form, read-only fields and unknown fields', () => {
+    const result = schema.safeParse({ onuSerial: 'short', satisfaction: 7.5, approved: 'yes', reason: 'other', address: 'changed' });
+    expect(result.success).toBe(false);
+    const paths = result.error!.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [i.path.join('.')]));
+    expect([...new Set(paths)].sort()).toEqual(['address', 'approved', 'onuSerial', 'reason', 'satisfaction']);
+  });
+});
+
+describe('the job runner ends every job in exactly one job action', () => {
+  const deps = createWorkerDependencies(undefined as never);
+  const fakeJob = (variables: Record<string, unknown>, retries = 3) => {
+    const actions: { action: string; arg: unknown }[] = [];
+    const job: ActivatedJob = {
+      key: '1',
+      type: 'test-job',
+      processInstanceKey: '2',
+      elementInstanceKey: '3',
+      elementId: 'task',
+      bpmnProcessId: 'p',
+      retries,
+      variables,
+      complete: async (arg) => actions.push({ action: 'complete', arg }),
+      error: async (arg) => actions.push({ action: 'error', arg }),
+      fail: async (arg) => actions.push({ action: 'fail', arg }),
+    };
+    return { job, actions };
+  };
+  const definition = (handler: () => Promise<unknown>) =>
+    defineJob({ type: 'test-job', description: 'test', input: z.object({ orderId: z.string() }), output: z.object({ ok: z.boolean() }), handler: handler as never });
+
+  it('completes with the validated output', async () => {
+    const { job, actions } = fakeJob({ orderId: 'A' });
+    await runJob(definition(async () => ({ ok: true })), job, deps, silentLog);
+    expect(actions).toEqual([{ action: 'complete', arg: { ok: true } }]);
+  });
+
+  it('throws a BPMN error for a business outcome', async () => {
+    const { job, actions } = fakeJob({ orderId: 'A' });
+    await runJob(definition(async () => { throw new BusinessError('NO', 'no way', { x: 1 }); }), job, deps, silentLog);
+    expect(actions).toEqual([{ action: 'error', arg: { errorCode: 'NO', errorMessage: 'no way', variables: { x: 1 } } }]);
+  });
+
+  it('fails with one retry fewer and a growing back-off on transient trouble', async () => {
+    const { job, actions } = fakeJob({ orderId: 'A' }, 3);
+    await runJob(definition(async () => { throw new Error('connection reset'); }), job, deps, silentLog);
+    expect(actions).toEqual([{ action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryBackOff: retryBackoffMs(3) } }]);
+    expect(retryBackoffMs(1)).toBeLessThan(retryBackoffMs(2));
+    expect(retryBackoffMs(50)).toBe(120_000);
+  });
+
+  it('raises an incident (no retries) when the variables break the contract', async () => {
+    const { job, actions } = fakeJob({ order: 'A' });
+    await runJob(definition(async () => ({ ok: true })), job, deps, silentLog);
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ action: 'fail', arg: { retries: 0 } });
+    expect((actions[0]!.arg as { errorMessage: string }).errorMessage).toContain('orderId');
+  });
+});
