@@ -3,7 +3,13 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
@@ -31,7 +37,11 @@ export interface AppDependencies {
 
 /** Load order is the architecture: compilers and clients, docs, errors, then routes, then the UI. */
 export async function buildApp({ settings, database, camunda, log }: AppDependencies) {
-  const app = Fastify({ ...(log ? { loggerInstance: log } : { logger: false }), bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id' }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    ...(log ? { loggerInstance: log } : { logger: false }),
+    bodyLimit: 256 * 1024,
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('settings', settings);

@@ -46,7 +46,13 @@ export const errors = {
   taskNotOpen: (key: string, state: string) =>
     new ApiError(409, 'TASK_NOT_OPEN', 'Task is not open', `User task ${key} is ${state}; only open tasks can be completed.`),
   invalidTaskVariables: (formId: string, fieldErrors: NonNullable<Problem['errors']>) =>
-    new ApiError(400, 'INVALID_TASK_VARIABLES', 'Task variables do not satisfy the form', `The variables do not satisfy form ${formId}.`, fieldErrors),
+    new ApiError(
+      400,
+      'INVALID_TASK_VARIABLES',
+      'Task variables do not satisfy the form',
+      `The variables do not satisfy form ${formId}.`,
+      fieldErrors,
+    ),
   engineUnavailable: (detail: string) => new ApiError(503, 'ENGINE_UNAVAILABLE', 'Process engine unavailable', detail),
   databaseUnavailable: (detail: string) => new ApiError(503, 'DATABASE_UNAVAILABLE', 'Database unavailable', detail),
   processNotFound: (id: string) => new ApiError(404, 'PROCESS_NOT_FOUND', 'Process not found', `No process ${id} is deployed.`),

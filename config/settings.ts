@@ -11,6 +11,11 @@ const SettingsSchema = z.object({
   PORT: z.coerce.number().int().positive().default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * native: `npm start` runs the engine from the Maven Central distribution (engine/native-engine.ts).
+   * external: an engine already runs at the addresses below (docker compose); `npm start` waits for it.
+   */
+  ENGINE_MODE: z.enum(['native', 'external']).default('native'),
   /** The engine's REST gateway (without /v2) and gRPC gateway. */
   ZEEBE_REST_ADDRESS: z.string().url().default('http://127.0.0.1:8080'),
   ZEEBE_GRPC_ADDRESS: z.string().default('grpc://127.0.0.1:26500'),

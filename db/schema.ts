@@ -34,10 +34,7 @@ export const engineRecords = pgTable(
     occurredAt: at('occurred_at').notNull(),
     record: jsonb('record').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.partitionId, t.position] }),
-    index('engine_record_instance_idx').on(t.processInstanceKey),
-  ],
+  (t) => [primaryKey({ columns: [t.partitionId, t.position] }), index('engine_record_instance_idx').on(t.processInstanceKey)],
 );
 
 /** How far the projector has read engine_record, per partition. */
@@ -54,9 +51,7 @@ export const orders = pgTable(
   {
     id: text('id')
       .primaryKey()
-      .default(
-        sql`'HB' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('order_number_seq')::text, 6, '0')`,
-      ),
+      .default(sql`'HB' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('order_number_seq')::text, 6, '0')`),
     kind: text('kind').notNull().default('home-broadband-new-install'),
     customerName: text('customer_name').notNull(),
     customerPhone: text('customer_phone').notNull(),
@@ -73,10 +68,7 @@ export const orders = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
     completedAt: at('completed_at'),
   },
-  (t) => [
-    uniqueIndex('orders_instance_idx').on(t.processInstanceKey),
-    uniqueIndex('orders_idempotency_idx').on(t.idempotencyKey),
-  ],
+  (t) => [uniqueIndex('orders_instance_idx').on(t.processInstanceKey), uniqueIndex('orders_idempotency_idx').on(t.idempotencyKey)],
 );
 
 /** Deployed process versions with their BPMN XML (diagrams in the UI), from the engine's PROCESS events. */

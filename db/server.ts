@@ -63,7 +63,16 @@ export async function ensureDatabaseServer(options: {
   }
   // Started with pg_ctl rather than the package's start(), so that the server outlives this
   // process: the engine's exporter writes to it while `npm start` or a test run comes and goes.
-  await pgCtl(dataDir, ['start', '-w', '-t', '60', '-l', path.join(dataDir, 'server.log'), '-o', `-p ${options.embeddedPort} -h 127.0.0.1 -k ${dataDir}`]);
+  await pgCtl(dataDir, [
+    'start',
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    path.join(dataDir, 'server.log'),
+    '-o',
+    `-p ${options.embeddedPort} -h 127.0.0.1 -k ${dataDir}`,
+  ]);
   log(`embedded PostgreSQL started on port ${options.embeddedPort}`);
   await createDatabaseIfMissing(url, options.fresh);
   return { url, embedded: true, stop: async () => pgCtl(dataDir, ['stop', '-m', 'fast', '-w']) };

@@ -1,12 +1,28 @@
 import { startInfrastructure, startDatabase, engineProfile, type Environment } from '../scripts/infrastructure.ts';
-import { engineRssMb, isHealthy, stopEngine, EngineSetupError } from './native-engine.ts';
+import {
+  engineRssMb,
+  ensureDistribution,
+  ensureExporter,
+  findJava,
+  isHealthy,
+  stopEngine,
+  EngineSetupError,
+  ENGINE_VERSION,
+} from './native-engine.ts';
 
-/** npm run engine -- [start|stop|status] [--test] */
+/** npm run engine -- [start|stop|status|fetch] [--test] */
 const command = process.argv[2] ?? 'start';
 const env: Environment = process.argv.includes('--test') ? 'test' : 'dev';
 
 try {
-  if (command === 'start') {
+  if (command === 'fetch') {
+    // Installs what the engine needs without starting it (CI, Docker builds).
+    const { javaHome, version } = findJava();
+    console.log(`JDK ${version} at ${javaHome}`);
+    console.log(`Camunda ${ENGINE_VERSION} at ${ensureDistribution()}`);
+    console.log(`exporter at ${ensureExporter(javaHome)}`);
+    process.exit(0);
+  } else if (command === 'start') {
     const { engine } = await startInfrastructure(env);
     console.log(`engine ready: REST ${engine.restAddress}, gRPC ${engine.grpcAddress}, RSS ${engineRssMb(engine.pid) ?? '?'} MB`);
     process.exit(0);
@@ -21,7 +37,7 @@ try {
     console.log(healthy ? 'engine healthy' : 'engine not running');
     process.exit(healthy ? 0 : 1);
   } else {
-    console.error(`unknown command ${command}; use start, stop or status`);
+    console.error(`unknown command ${command}; use start, stop, status or fetch`);
     process.exit(2);
   }
 } catch (e) {

@@ -125,16 +125,11 @@ export function ensureExporter(javaHome: string): string {
   if (existsSync(exporterJar) && statSync(exporterJar).mtimeMs >= statSync(exporterSource).mtimeMs) return exporterJar;
   const classes = path.join(cacheDir, 'exporter-classes');
   rmSync(classes, { recursive: true, force: true });
-  execFileSync(path.join(javaHome, 'bin/javac'), [
-    '-nowarn',
-    '--release',
-    '21',
-    '-cp',
-    path.join(distDir, 'lib/*'),
-    '-d',
-    classes,
-    exporterSource,
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(
+    path.join(javaHome, 'bin/javac'),
+    ['-nowarn', '--release', '21', '-cp', path.join(distDir, 'lib/*'), '-d', classes, exporterSource],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   execFileSync(path.join(javaHome, 'bin/jar'), ['cf', exporterJar, '-C', classes, '.']);
   return exporterJar;
 }
@@ -226,7 +221,9 @@ export async function startEngine(profile: EngineProfile, log: Log = console.log
     return { restAddress, grpcAddress, managementAddress, pid: readPid(pidFile), started: false, startupMs: 0, logFile };
   }
   if ((await probe(`${managementAddress}/actuator/health`)) !== undefined) {
-    throw new EngineSetupError(`port ${profile.managementPort} answers but the engine at ${restAddress} is not healthy; stop it first (npm run engine -- stop)`);
+    throw new EngineSetupError(
+      `port ${profile.managementPort} answers but the engine at ${restAddress} is not healthy; stop it first (npm run engine -- stop)`,
+    );
   }
   const { javaHome, version } = findJava();
   const dist = ensureDistribution(log);
@@ -238,7 +235,8 @@ export async function startEngine(profile: EngineProfile, log: Log = console.log
   // JSON is valid YAML, so the config needs no YAML library.
   writeFileSync(configFile, JSON.stringify(engineConfig(profile, jar), null, 2));
 
-  const javaOpts = process.env.ENGINE_JAVA_OPTS ??
+  const javaOpts =
+    process.env.ENGINE_JAVA_OPTS ??
     '-Xms256m -Xmx768m -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1';
   const out = openSync(logFile, 'a');
   const begin = Date.now();

@@ -184,10 +184,12 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
     return running;
   }
 
-  const listening = sql.listen('engine_record', () => void catchUp()).catch((e: unknown) => {
-    log.warn({ err: e }, 'LISTEN engine_record failed; polling only');
-    return undefined;
-  });
+  const listening = sql
+    .listen('engine_record', () => void catchUp())
+    .catch((e: unknown) => {
+      log.warn({ err: e }, 'LISTEN engine_record failed; polling only');
+      return undefined;
+    });
   const timer = setInterval(() => void catchUp(), pollMs);
   void catchUp();
 

@@ -5,7 +5,15 @@ import type { CamundaClients } from '../engine/camunda.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
 
 /** After the engine is up: deploy everything in processes/ and seed the simulators' data. */
-export async function deployAndSeed({ databaseUrl, camunda, log }: { databaseUrl: string; camunda: CamundaClients; log: Pick<Logger, 'info'> }) {
+export async function deployAndSeed({
+  databaseUrl,
+  camunda,
+  log,
+}: {
+  databaseUrl: string;
+  camunda: CamundaClients;
+  log: Pick<Logger, 'info'>;
+}) {
   const deployment = await deployDefinitions(camunda.zeebe);
   log.info(`deployed ${deployment.deployments.length} resources from processes/`);
   const database = connectDatabase(databaseUrl, { max: 2 });

@@ -3,22 +3,45 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadSettings } from '../config/settings.ts';
 import { createCamundaClients } from '../engine/camunda.ts';
-import { EngineSetupError, engineRssMb, stopEngine } from '../engine/native-engine.ts';
+import { EngineSetupError, engineRssMb, isHealthy, stopEngine } from '../engine/native-engine.ts';
 import { deployAndSeed } from './bootstrap.ts';
-import { startInfrastructure } from './infrastructure.ts';
+import { startDatabase, startInfrastructure } from './infrastructure.ts';
 
 /**
  * npm start: PostgreSQL (embedded unless DATABASE_URL is set), the engine, deployment of
  * processes/, then the workers and the API as supervised child processes. Ctrl-C stops all
  * that this command started.
  */
-const log = pino({ base: undefined, transport: undefined, level: 'info' });
+const log = pino({ base: { service: 'start' }, level: 'info' });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const settings = loadSettings();
 
-let infra;
+/** Native: our own PostgreSQL (or DATABASE_URL) and engine. External (compose): DATABASE_URL and a running engine. */
+async function infrastructure() {
+  if (settings.ENGINE_MODE === 'native') return startInfrastructure('dev', (line) => log.info(line));
+  if (!settings.DATABASE_URL) throw new EngineSetupError('ENGINE_MODE=external needs DATABASE_URL');
+  const database = await startDatabase('dev', (line) => log.info(line));
+  const engine = {
+    restAddress: settings.ZEEBE_REST_ADDRESS,
+    grpcAddress: settings.ZEEBE_GRPC_ADDRESS,
+    managementAddress: settings.CAMUNDA_MANAGEMENT_ADDRESS,
+    pid: undefined,
+    started: false,
+    startupMs: 0,
+    logFile: '',
+  };
+  log.info(`waiting for the engine at ${engine.restAddress}`);
+  const deadline = Date.now() + 300_000;
+  while (!(await isHealthy(engine.restAddress))) {
+    if (Date.now() > deadline) throw new EngineSetupError(`no healthy engine at ${engine.restAddress} after 300 s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { database, engine, profile: undefined };
+}
+
+let infra: Awaited<ReturnType<typeof infrastructure>>;
 try {
-  infra = await startInfrastructure('dev', (line) => log.info(line));
+  infra = await infrastructure();
 } catch (e) {
   log.fatal(e instanceof EngineSetupError ? e.message : e);
   process.exit(1);
@@ -76,7 +99,7 @@ async function shutdown(signal: string) {
         }),
     ),
   );
-  if (engine.started) await stopEngine(profile, (l) => log.info(l));
+  if (engine.started && profile) await stopEngine(profile, (l) => log.info(l));
   if (database.embedded) await database.stop();
   process.exit(0);
 }

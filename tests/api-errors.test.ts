@@ -28,7 +28,11 @@ describe('bad input is answered with problem details naming the fields at fault'
     ['a missing customer', { ...validOrder(), customer: undefined }, '/customer'],
     ['a phone number that is not one', validOrder({ customer: { name: '李娜', phone: 'call me', level: 'local-c' } }), '/customer/phone'],
     ['a grid code in the wrong shape', validOrder({ grid: 'tianshan' }), '/grid'],
-    ['a negative monthly fee', validOrder({ product: { code: 'HB-1', name: 'x', bandwidthMbps: 100, monthlyFeeCents: -1 } }), '/product/monthlyFeeCents'],
+    [
+      'a negative monthly fee',
+      validOrder({ product: { code: 'HB-1', name: 'x', bandwidthMbps: 100, monthlyFeeCents: -1 } }),
+      '/product/monthlyFeeCents',
+    ],
     ['an unknown customer level', validOrder({ customer: { name: '李娜', phone: '13900139000', level: 'vip' } }), '/customer/level'],
     ['a field the API does not know', validOrder({ discount: 50 }), '/'],
   ])('an order with %s is refused with 400', async (_what, body, pointer) => {
@@ -42,7 +46,12 @@ describe('bad input is answered with problem details naming the fields at fault'
   });
 
   it('a body that is not JSON is refused with 400, not a crash', async () => {
-    const res = await platform.app.inject({ method: 'POST', url: '/orders', payload: '{"customer": ', headers: { 'content-type': 'application/json' } });
+    const res = await platform.app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: '{"customer": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect((res.json() as ProblemView).status).toBe(400);
   });
@@ -83,9 +92,13 @@ describe('bad input is answered with problem details naming the fields at fault'
       ['/variables/fibreMeters', '/variables/onuSerial', '/variables/opticalPowerDbm'].sort(),
     );
     // the task is still there to be completed properly
-    expect((await completeTask(platform, install.key, { onuSerial: 'HWTC9876ABCD', fibreMeters: 20, opticalPowerDbm: -18 })).statusCode).toBe(204);
+    expect(
+      (await completeTask(platform, install.key, { onuSerial: 'HWTC9876ABCD', fibreMeters: 20, opticalPowerDbm: -18 })).statusCode,
+    ).toBe(204);
     // and completing it again is a conflict, not a crash
-    expect((await completeTask(platform, install.key, { onuSerial: 'HWTC9876ABCD', fibreMeters: 20, opticalPowerDbm: -18 })).statusCode).toBe(409);
+    expect(
+      (await completeTask(platform, install.key, { onuSerial: 'HWTC9876ABCD', fibreMeters: 20, opticalPowerDbm: -18 })).statusCode,
+    ).toBe(409);
   });
 
   it('an unknown task key is 404, a malformed one 400', async () => {

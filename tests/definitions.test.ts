@@ -43,8 +43,10 @@ describe('process definitions', () => {
     const formIds = new Set(formFiles.map((f) => (JSON.parse(f.content.toString('utf8')) as { id: string }).id));
     for (const f of bpmnFiles) {
       const xml = f.content.toString('utf8');
-      for (const [, id] of xml.matchAll(/decisionId="([^"]+)"/g)) expect(decisionIds, `${f.name} calls decision ${id}`).toContain(id as string);
-      for (const el of await describeBpmn(xml)) if (el.formId) expect(formIds, `${f.name} ${el.elementId} uses form ${el.formId}`).toContain(el.formId);
+      for (const [, id] of xml.matchAll(/decisionId="([^"]+)"/g))
+        expect(decisionIds, `${f.name} calls decision ${id}`).toContain(id as string);
+      for (const el of await describeBpmn(xml))
+        if (el.formId) expect(formIds, `${f.name} ${el.elementId} uses form ${el.formId}`).toContain(el.formId);
     }
   });
 
@@ -65,8 +67,14 @@ describe('the job-type contract between processes/ and workers/', () => {
     const parsed = Zeebe.BpmnParser.parseBpmn(bpmnFiles.map((f) => path.join(processesDir, f.name)));
     const used = new Set(await Zeebe.BpmnParser.getTaskTypes(parsed));
     const served = new Set(jobDefinitions.map((d) => d.type));
-    expect([...used].filter((t) => !served.has(t)), 'job types without a worker').toEqual([]);
-    expect([...served].filter((t) => !used.has(t)), 'workers no process uses').toEqual([]);
+    expect(
+      [...used].filter((t) => !served.has(t)),
+      'job types without a worker',
+    ).toEqual([]);
+    expect(
+      [...served].filter((t) => !used.has(t)),
+      'workers no process uses',
+    ).toEqual([]);
     expect(served.size).toBe(jobDefinitions.length);
   });
 });

@@ -39,7 +39,9 @@ describe('home broadband new install, end to end through the real engine and wor
     const inProgress = await getOrder(order.id);
     expect(inProgress.state).toBe('inProgress');
     expect(inProgress.currentStages.map((s) => s.elementId)).toEqual(['install-onsite']);
-    expect((await completeTask(platform, install.key, { onuSerial: 'ZTEG1234ABCD', fibreMeters: 35, opticalPowerDbm: -19.5 })).statusCode).toBe(204);
+    expect(
+      (await completeTask(platform, install.key, { onuSerial: 'ZTEG1234ABCD', fibreMeters: 35, opticalPowerDbm: -19.5 })).statusCode,
+    ).toBe(204);
 
     // and the response center's revisit records the satisfaction
     const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
@@ -79,7 +81,8 @@ describe('home broadband new install, end to end through the real engine and wor
     const [revisitRow] = await platform.database.sql`select satisfaction from revisit where order_id = ${order.id}`;
     expect(revisitRow?.satisfaction).toBe(9);
     // and no incident was raised on the way
-    const incidents = await platform.database.sql`select 1 from engine_record where value_type = 'INCIDENT' and process_instance_key = ${order.processInstanceKey}`;
+    const incidents = await platform.database
+      .sql`select 1 from engine_record where value_type = 'INCIDENT' and process_instance_key = ${order.processInstanceKey}`;
     expect(incidents).toHaveLength(0);
   });
 

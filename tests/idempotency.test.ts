@@ -26,7 +26,12 @@ describe('workers do their side effects once, however often a job runs', () => {
 
   it('a resource check run twice for the same job reserves one port, the same both times', async () => {
     const deps = createWorkerDependencies(database.db);
-    const args = { variables: { orderId: 'HB-IDEMPOTENT-1', grid: 'URC-SY-01' }, job: job('check-resources', '9007199254740100'), deps, log: silentLog };
+    const args = {
+      variables: { orderId: 'HB-IDEMPOTENT-1', grid: 'URC-SY-01' },
+      job: job('check-resources', '9007199254740100'),
+      deps,
+      log: silentLog,
+    };
     const first = await checkResources.handler(args);
     const second = await checkResources.handler(args);
     expect(second).toEqual(first);
@@ -37,7 +42,12 @@ describe('workers do their side effects once, however often a job runs', () => {
   it('two resource checks of different jobs at once reserve two different ports', async () => {
     const deps = createWorkerDependencies(database.db);
     const run = (n: string) =>
-      checkResources.handler({ variables: { orderId: `HB-CONCURRENT-${n}`, grid: 'URC-SY-02' }, job: job('check-resources', `90071992547402${n}`), deps, log: silentLog });
+      checkResources.handler({
+        variables: { orderId: `HB-CONCURRENT-${n}`, grid: 'URC-SY-02' },
+        job: job('check-resources', `90071992547402${n}`),
+        deps,
+        log: silentLog,
+      });
     const [a, b] = await Promise.all([run('1'), run('2')]);
     expect(a.port.label).not.toBe(b.port.label);
   });
@@ -58,7 +68,12 @@ describe('workers do their side effects once, however often a job runs', () => {
   it('a grid with no free port is a business outcome (INSUFFICIENT_RESOURCES), not a technical failure', async () => {
     const deps = createWorkerDependencies(database.db);
     await expect(
-      checkResources.handler({ variables: { orderId: 'HB-NO-PORT', grid: 'URC-MD-01' }, job: job('check-resources', '9007199254740400'), deps, log: silentLog }),
+      checkResources.handler({
+        variables: { orderId: 'HB-NO-PORT', grid: 'URC-MD-01' },
+        job: job('check-resources', '9007199254740400'),
+        deps,
+        log: silentLog,
+      }),
     ).rejects.toSatisfy((e) => e instanceof BusinessError && e.code === 'INSUFFICIENT_RESOURCES');
   });
 });

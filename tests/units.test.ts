@@ -54,23 +54,48 @@ describe('the job runner ends every job in exactly one job action', () => {
     return { job, actions };
   };
   const definition = (handler: () => Promise<unknown>) =>
-    defineJob({ type: 'test-job', description: 'test', input: z.object({ orderId: z.string() }), output: z.object({ ok: z.boolean() }), handler: handler as never });
+    defineJob({
+      type: 'test-job',
+      description: 'test',
+      input: z.object({ orderId: z.string() }),
+      output: z.object({ ok: z.boolean() }),
+      handler: handler as never,
+    });
 
   it('completes with the validated output', async () => {
     const { job, actions } = fakeJob({ orderId: 'A' });
-    await runJob(definition(async () => ({ ok: true })), job, deps, silentLog);
+    await runJob(
+      definition(async () => ({ ok: true })),
+      job,
+      deps,
+      silentLog,
+    );
     expect(actions).toEqual([{ action: 'complete', arg: { ok: true } }]);
   });
 
   it('throws a BPMN error for a business outcome', async () => {
     const { job, actions } = fakeJob({ orderId: 'A' });
-    await runJob(definition(async () => { throw new BusinessError('NO', 'no way', { x: 1 }); }), job, deps, silentLog);
+    await runJob(
+      definition(async () => {
+        throw new BusinessError('NO', 'no way', { x: 1 });
+      }),
+      job,
+      deps,
+      silentLog,
+    );
     expect(actions).toEqual([{ action: 'error', arg: { errorCode: 'NO', errorMessage: 'no way', variables: { x: 1 } } }]);
   });
 
   it('fails with one retry fewer and a growing back-off on transient trouble', async () => {
     const { job, actions } = fakeJob({ orderId: 'A' }, 3);
-    await runJob(definition(async () => { throw new Error('connection reset'); }), job, deps, silentLog);
+    await runJob(
+      definition(async () => {
+        throw new Error('connection reset');
+      }),
+      job,
+      deps,
+      silentLog,
+    );
     expect(actions).toEqual([{ action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryBackOff: retryBackoffMs(3) } }]);
     expect(retryBackoffMs(1)).toBeLessThan(retryBackoffMs(2));
     expect(retryBackoffMs(50)).toBe(120_000);
@@ -78,7 +103,12 @@ describe('the job runner ends every job in exactly one job action', () => {
 
   it('raises an incident (no retries) when the variables break the contract', async () => {
     const { job, actions } = fakeJob({ order: 'A' });
-    await runJob(definition(async () => ({ ok: true })), job, deps, silentLog);
+    await runJob(
+      definition(async () => ({ ok: true })),
+      job,
+      deps,
+      silentLog,
+    );
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ action: 'fail', arg: { retries: 0 } });
     expect((actions[0]!.arg as { errorMessage: string }).errorMessage).toContain('orderId');

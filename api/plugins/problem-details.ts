@@ -4,7 +4,15 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { EngineUnavailableError } from '../../engine/camunda.ts';
 import { ApiError, problemType, type Problem } from '../errors.ts';
 
-const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'CONNECTION_DESTROYED', '57P01', '57P03']);
+const DB_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P03',
+]);
 
 function isDatabaseDown(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string } };
@@ -39,7 +47,11 @@ export const problemDetails = fp(
           code: 'VALIDATION_FAILED',
           detail: `The ${where ?? 'request'} has ${error.validation.length} invalid field(s).`,
           instance,
-          errors: error.validation.map((v) => ({ pointer: v.instancePath || '/', ...(where ? { in: where } : {}), message: v.message ?? 'invalid' })),
+          errors: error.validation.map((v) => ({
+            pointer: v.instancePath || '/',
+            ...(where ? { in: where } : {}),
+            message: v.message ?? 'invalid',
+          })),
         });
       }
       if (error instanceof ApiError) {
@@ -54,17 +66,38 @@ export const problemDetails = fp(
         });
       }
       if (error instanceof EngineUnavailableError) {
-        return send(reply, { type: problemType('ENGINE_UNAVAILABLE'), title: 'Process engine unavailable', status: 503, code: 'ENGINE_UNAVAILABLE', detail: error.message, instance });
+        return send(reply, {
+          type: problemType('ENGINE_UNAVAILABLE'),
+          title: 'Process engine unavailable',
+          status: 503,
+          code: 'ENGINE_UNAVAILABLE',
+          detail: error.message,
+          instance,
+        });
       }
       if (isDatabaseDown(error)) {
         request.log.warn({ err: error }, 'database unavailable');
-        return send(reply, { type: problemType('DATABASE_UNAVAILABLE'), title: 'Database unavailable', status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'The database does not answer; try again shortly.', instance });
+        return send(reply, {
+          type: problemType('DATABASE_UNAVAILABLE'),
+          title: 'Database unavailable',
+          status: 503,
+          code: 'DATABASE_UNAVAILABLE',
+          detail: 'The database does not answer; try again shortly.',
+          instance,
+        });
       }
       // Fastify's own client errors (malformed JSON, body too large, unsupported media type, …).
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500 && !isResponseSerializationError(error)) {
         const code = error.code ?? 'BAD_REQUEST';
-        return send(reply, { type: problemType(code), title: status === 413 ? 'Request body too large' : 'Bad request', status, code, detail: error.message, instance });
+        return send(reply, {
+          type: problemType(code),
+          title: status === 413 ? 'Request body too large' : 'Bad request',
+          status,
+          code,
+          detail: error.message,
+          instance,
+        });
       }
       request.log.error({ err: error }, 'unhandled error');
       return send(reply, {

@@ -10,7 +10,10 @@ const ComponentSchema = z.object({
 });
 const HealthSchema = z
   .object({ status: z.enum(['ok', 'unavailable']), engine: ComponentSchema, db: ComponentSchema })
-  .meta({ id: 'Health', example: { status: 'ok', engine: { status: 'up', version: '8.6.0', latencyMs: 4 }, db: { status: 'up', latencyMs: 1 } } });
+  .meta({
+    id: 'Health',
+    example: { status: 'ok', engine: { status: 'up', version: '8.6.0', latencyMs: 4 }, db: { status: 'up', latencyMs: 1 } },
+  });
 
 async function timed<T>(check: () => Promise<T>) {
   const t = performance.now();
@@ -41,7 +44,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           .catch((e: Error) => ({ status: 'down' as const, detail: `engine: ${e.message}` })),
         timed(() => withEngineTimeout(app.database.sql`select 1`, timeoutMs, 'the database ping'))
           .then(({ latencyMs }) => ({ status: 'up' as const, latencyMs }))
-          .catch((e: Error) => ({ status: 'down' as const, detail: `database: ${e.message.replace('the engine did not answer', 'no answer to')}` })),
+          .catch((e: Error) => ({
+            status: 'down' as const,
+            detail: `database: ${e.message.replace('the engine did not answer', 'no answer to')}`,
+          })),
       ]);
       const ok = engine.status === 'up' && db.status === 'up';
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', engine, db });

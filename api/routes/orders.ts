@@ -32,7 +32,10 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info({ businessKey: order.id, processInstanceKey: order.processInstanceKey, created }, 'order accepted');
-      return reply.status(created ? 201 : 200).header('location', `/orders/${order.id}`).send(order);
+      return reply
+        .status(created ? 201 : 200)
+        .header('location', `/orders/${order.id}`)
+        .send(order);
     },
   );
 

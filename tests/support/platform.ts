@@ -53,7 +53,10 @@ export async function startPlatform({ workers = true }: { workers?: boolean } = 
 }
 
 /** Polls until `check` returns a value that is not undefined/false, or fails with the last error. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, { timeoutMs = 20_000, intervalMs = 100 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 20_000, intervalMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -27,7 +27,12 @@ export class PostgresOrderStore implements OrderStore {
     const final = state === 'completed' || state === 'failed' || state === 'cancelled';
     await this.db
       .update(orders)
-      .set({ state, stateReason: reason, updatedAt: at, ...(final ? { completedAt: sql`coalesce(${orders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}) })
+      .set({
+        state,
+        stateReason: reason,
+        updatedAt: at,
+        ...(final ? { completedAt: sql`coalesce(${orders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}),
+      })
       .where(eq(orders.id, orderId));
   }
 

@@ -13,7 +13,11 @@ export function createOrderRepository({ db }: { db: Db }) {
      * before the process starts, so the first worker finds it; if starting fails, the order is
      * removed again and the caller gets the error: nothing half-accepted remains.
      */
-    async insertAndStart(body: CreateOrderBody, idempotencyKey: string | undefined, start: (orderId: string) => Promise<string>): Promise<OrderRow> {
+    async insertAndStart(
+      body: CreateOrderBody,
+      idempotencyKey: string | undefined,
+      start: (orderId: string) => Promise<string>,
+    ): Promise<OrderRow> {
       const [row] = await db
         .insert(orders)
         .values({

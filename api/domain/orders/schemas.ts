@@ -21,7 +21,12 @@ export const CreateOrderBodySchema = z
 export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
 
 export const OrderIdParamsSchema = z.object({
-  id: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9-]+$/, 'an order number such as HB20261122000001'),
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9-]+$/, 'an order number such as HB20261122000001'),
 });
 
 export const StageSchema = z

@@ -43,7 +43,8 @@ export function formVariablesSchema(form: { components?: FormComponent[] }): z.Z
         case 'select':
         case 'radio': {
           const options = (c.values ?? []).map((o) => o.value);
-          field = options.length > 0 ? z.enum(options as [string, ...string[]], { error: `must be one of ${options.join(', ')}` }) : z.string();
+          field =
+            options.length > 0 ? z.enum(options as [string, ...string[]], { error: `must be one of ${options.join(', ')}` }) : z.string();
           break;
         }
         case 'checklist':

@@ -41,7 +41,10 @@ export function createTaskRepository({ db }: { db: Db }) {
       return row;
     },
     async markCompleted(key: string) {
-      await db.update(userTasks).set({ state: 'completed', endedAt: new Date() }).where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
+      await db
+        .update(userTasks)
+        .set({ state: 'completed', endedAt: new Date() })
+        .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
     },
   };
 }

@@ -59,7 +59,8 @@ export async function completeTask({
   try {
     await rest.completeUserTask(key, accepted);
   } catch (e) {
-    if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409)) throw errors.taskNotOpen(key, 'no longer open in the engine');
+    if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409))
+      throw errors.taskNotOpen(key, 'no longer open in the engine');
     throw e;
   }
   // The projector will record the completion too; marking it now keeps the task list honest meanwhile.
