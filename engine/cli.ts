@@ -1,5 +1,7 @@
-import { startInfrastructure, startDatabase, engineProfile, type Environment } from '../scripts/infrastructure.ts';
+import { startInfrastructure, type Environment } from '../scripts/infrastructure.ts';
 import {
+  DEV_PORTS,
+  TEST_PORTS,
   engineRssMb,
   ensureDistribution,
   ensureExporter,
@@ -27,13 +29,11 @@ try {
     console.log(`engine ready: REST ${engine.restAddress}, gRPC ${engine.grpcAddress}, RSS ${engineRssMb(engine.pid) ?? '?'} MB`);
     process.exit(0);
   } else if (command === 'stop') {
-    const database = await startDatabase(env, () => {});
-    await stopEngine(engineProfile(env, database.url));
+    await stopEngine({ name: env });
     process.exit(0);
   } else if (command === 'status') {
-    const database = await startDatabase(env, () => {});
-    const profile = engineProfile(env, database.url);
-    const healthy = await isHealthy(`http://127.0.0.1:${profile.restPort}`);
+    const ports = env === 'dev' ? DEV_PORTS : TEST_PORTS;
+    const healthy = await isHealthy(`http://127.0.0.1:${ports.restPort}`);
     console.log(healthy ? 'engine healthy' : 'engine not running');
     process.exit(healthy ? 0 : 1);
   } else {

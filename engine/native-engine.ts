@@ -134,7 +134,7 @@ export function ensureExporter(javaHome: string): string {
   return exporterJar;
 }
 
-function profileDir(profile: EngineProfile): string {
+function profileDir(profile: Pick<EngineProfile, 'name'>): string {
   return path.join(cacheDir, profile.name);
 }
 
@@ -271,8 +271,8 @@ export async function startEngine(profile: EngineProfile, log: Log = console.log
   throw new EngineSetupError(`the engine did not report a healthy leader within ${timeoutMs / 1000} s; last log lines:\n${tail(logFile)}`);
 }
 
-/** Stops the profile's engine (SIGTERM, then SIGKILL after 30 s). */
-export async function stopEngine(profile: EngineProfile, log: Log = console.log): Promise<void> {
+/** Stops the engine of a profile (by name: 'dev', 'test'): SIGTERM, then SIGKILL after 30 s. */
+export async function stopEngine(profile: Pick<EngineProfile, 'name'>, log: Log = console.log): Promise<void> {
   const pidFile = path.join(profileDir(profile), 'engine.pid');
   const pid = readPid(pidFile);
   if (pid === undefined || !alive(pid)) {

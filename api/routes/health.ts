@@ -8,12 +8,10 @@ const ComponentSchema = z.object({
   version: z.string().optional(),
   latencyMs: z.number().optional(),
 });
-const HealthSchema = z
-  .object({ status: z.enum(['ok', 'unavailable']), engine: ComponentSchema, db: ComponentSchema })
-  .meta({
-    id: 'Health',
-    example: { status: 'ok', engine: { status: 'up', version: '8.6.0', latencyMs: 4 }, db: { status: 'up', latencyMs: 1 } },
-  });
+const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), engine: ComponentSchema, db: ComponentSchema }).meta({
+  id: 'Health',
+  example: { status: 'ok', engine: { status: 'up', version: '8.6.0', latencyMs: 4 }, db: { status: 'up', latencyMs: 1 } },
+});
 
 async function timed<T>(check: () => Promise<T>) {
   const t = performance.now();
