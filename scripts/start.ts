@@ -90,12 +90,14 @@ async function shutdown(signal: string) {
     [...children.values()].map(
       (c) =>
         new Promise<void>((resolve) => {
-          c.once('exit', () => resolve());
-          c.kill('SIGTERM');
-          setTimeout(() => {
-            c.kill('SIGKILL');
+          // A Ctrl-C reaches the children too: they may already be gone.
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          const force = setTimeout(() => c.kill('SIGKILL'), 15_000);
+          c.once('exit', () => {
+            clearTimeout(force);
             resolve();
-          }, 15_000).unref();
+          });
+          c.kill('SIGTERM');
         }),
     ),
   );
@@ -103,5 +105,5 @@ async function shutdown(signal: string) {
   if (database.embedded) await database.stop();
   process.exit(0);
 }
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
