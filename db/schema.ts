@@ -9,6 +9,7 @@ import {
   pgSequence,
   pgTable,
   primaryKey,
+  real,
   serial,
   smallint,
   text,
@@ -211,4 +212,106 @@ export const revisits = pgTable('revisit', {
   comment: text('comment'),
   recordedAt: at('recorded_at').notNull().defaultNow(),
   archived: boolean('archived').notNull().default(true),
+});
+
+// ── Faults (trouble tickets) ──────────────────────────────────────────────────
+export const ticketNumberSeq = pgSequence('ticket_number_seq', { startWith: 1 });
+
+export const troubleTickets = pgTable(
+  'trouble_ticket',
+  {
+    id: text('id')
+      .primaryKey()
+      .default(sql`'FT' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('ticket_number_seq')::text, 6, '0')`),
+    account: text('account').notNull(),
+    customerName: text('customer_name').notNull(),
+    customerLevel: text('customer_level').notNull(),
+    service: text('service').notNull(),
+    /** hotline | customer-manager | monitoring-alarm */
+    source: text('source').notNull(),
+    description: text('description').notNull(),
+    /** TMF621 states: acknowledged → inProgress → resolved → closed */
+    state: text('state').notNull().default('acknowledged'),
+    diagnosis: jsonb('diagnosis'),
+    /** online | field */
+    resolutionPath: text('resolution_path'),
+    /** Another fault of the same account within 30 days before this one. */
+    repeated: boolean('repeated').notNull().default(false),
+    processInstanceKey: engineKey('process_instance_key'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    resolvedAt: at('resolved_at'),
+    closedAt: at('closed_at'),
+  },
+  (t) => [
+    index('trouble_ticket_account_idx').on(t.account, t.createdAt),
+    uniqueIndex('trouble_ticket_instance_idx').on(t.processInstanceKey),
+  ],
+);
+
+/** Escalations to the customer response center (county → branch → region), one per timer firing. */
+export const escalations = pgTable(
+  'escalation',
+  {
+    id: serial('id').primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    subjectId: text('subject_id').notNull(),
+    /** county | branch | region */
+    level: text('level').notNull(),
+    reason: text('reason').notNull(),
+    processInstanceKey: engineKey('process_instance_key').notNull(),
+    elementId: text('element_id').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('escalation_subject_idx').on(t.subjectId)],
+);
+
+// ── Simulated network systems queried by fault pre-diagnosis (workers/adapters/diagnosis) ──
+/** Resource inventory: which access line serves an account. */
+export const simLines = pgTable('sim_line', {
+  account: text('account').primaryKey(),
+  grid: text('grid').notNull(),
+  olt: text('olt').notNull(),
+  ponPort: text('pon_port').notNull(),
+  onuId: text('onu_id').notNull(),
+  service: text('service').notNull(),
+});
+
+/** Access platform (综合业务接入平台): ONU state and optical level. */
+export const simOnuStates = pgTable('sim_onu_state', {
+  onuId: text('onu_id').primaryKey(),
+  /** online | offline | los | dying-gasp */
+  status: text('status').notNull(),
+  rxPowerDbm: real('rx_power_dbm'),
+  changedAt: at('changed_at').notNull().defaultNow(),
+});
+
+/** RADIUS: last authentication result and the online session. */
+export const simRadius = pgTable('sim_radius', {
+  account: text('account').primaryKey(),
+  /** accept | reject-password | reject-arrears */
+  lastAuthResult: text('last_auth_result').notNull(),
+  online: boolean('online').notNull(),
+  sessionStartedAt: at('session_started_at'),
+});
+
+/** Network management: active alarms per OLT and PON port. */
+export const simAlarms = pgTable(
+  'sim_alarm',
+  {
+    id: serial('id').primaryKey(),
+    olt: text('olt').notNull(),
+    ponPort: text('pon_port'),
+    /** fibre-cut | pon-los | olt-power | board-fault */
+    kind: text('kind').notNull(),
+    raisedAt: at('raised_at').notNull().defaultNow(),
+    clearedAt: at('cleared_at'),
+  },
+  (t) => [index('sim_alarm_active_idx').on(t.olt, t.clearedAt)],
+);
+
+/** How each simulated source behaves (latency, hanging), so tests and benchmarks can shape it. */
+export const simSourceBehaviour = pgTable('sim_source_behaviour', {
+  source: text('source').primaryKey(),
+  latencyMs: integer('latency_ms').notNull().default(0),
+  hang: boolean('hang').notNull().default(false),
 });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { connectDatabase } from '../db/client.ts';
 import { deployDefinitions } from '../definitions/deploy.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
+import { seedNetworkSystems } from '../workers/adapters/network-systems.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
 
 /** After the engine is up: deploy everything in processes/ and seed the simulators' data. */
@@ -19,6 +20,7 @@ export async function deployAndSeed({
   const database = connectDatabase(databaseUrl, { max: 2 });
   try {
     await seedResourceInventory(database.db);
+    await seedNetworkSystems(database.db);
   } finally {
     await database.close();
   }

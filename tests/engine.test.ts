@@ -10,14 +10,15 @@ describe('the native engine', () => {
   beforeAll(async () => {
     platform = await startPlatform({ workers: false });
   });
-  afterAll(async () => {
-    await clock.reset();
-    await platform?.close();
-  });
+  // The clock only ever moves forward: later suites see a later "now", never a jump back.
+  afterAll(async () => platform?.close());
 
   it('reports a healthy leader and a reachable database on GET /health', async () => {
-    const res = await platform.app.inject({ method: 'GET', url: '/health' });
-    expect(res.statusCode).toBe(200);
+    // Right after another suite moved the clock by days the partition may briefly report unhealthy.
+    const res = await eventually(async () => {
+      const r = await platform.app.inject({ method: 'GET', url: '/health' });
+      return r.statusCode === 200 ? r : undefined;
+    });
     expect(res.json()).toMatchObject({ status: 'ok', engine: { status: 'up' }, db: { status: 'up' } });
   });
 

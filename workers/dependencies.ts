@@ -5,12 +5,16 @@ import type { ResourceInventory } from './adapters/resource-inventory.ts';
 import { PostgresBillingSimulator } from './adapters/billing.ts';
 import { PostgresOrderStore } from './adapters/order-store.ts';
 import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
+import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
+import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
 
 /** Everything handlers may use; built once by the runner, replaced in unit tests. */
 export interface WorkerDependencies {
   inventory: ResourceInventory;
   billing: BillingSystem;
   orders: OrderStore;
+  tickets: TicketStore;
+  networkSystems: NetworkSystems;
   now(): Date;
 }
 
@@ -19,6 +23,8 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     inventory: new PostgresResourceInventory(db),
     billing: new PostgresBillingSimulator(db),
     orders: new PostgresOrderStore(db),
+    tickets: new PostgresTicketStore(db),
+    networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),
   };
 }

@@ -2,7 +2,18 @@ import type { JobDefinition } from './job-definition.ts';
 import { activateService } from './job-types/activate-service.ts';
 import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
+import { closeTicket } from './job-types/close-ticket.ts';
+import { escalate } from './job-types/escalate.ts';
 import { intakeOrder } from './job-types/intake-order.ts';
+import { prediagnoseFault } from './job-types/prediagnose-fault.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
-export const jobDefinitions: JobDefinition[] = [intakeOrder, checkResources, activateService, closeOrder];
+export const jobDefinitions: JobDefinition[] = [
+  intakeOrder,
+  checkResources,
+  activateService,
+  closeOrder,
+  prediagnoseFault,
+  escalate,
+  closeTicket,
+];

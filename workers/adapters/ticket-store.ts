@@ -1,0 +1,82 @@
+import { and, eq, gte, lt, ne, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { escalations, troubleTickets } from '../../db/schema.ts';
+
+/** The trouble tickets and escalations workers update (the response center's own tables). */
+export interface TicketStore {
+  exists(ticketId: string): Promise<boolean>;
+  recordDiagnosis(ticketId: string, diagnosis: object, path: 'online' | 'field'): Promise<void>;
+  /** Closes the ticket and flags it when the account had another fault in the 30 days before. */
+  close(ticketId: string, resolutionPath: 'online' | 'field' | null, at: Date): Promise<{ repeated: boolean }>;
+  /** Records one escalation per idempotency key; a repeat returns the first. */
+  escalate(e: {
+    idempotencyKey: string;
+    subjectId: string;
+    level: string;
+    reason: string;
+    processInstanceKey: string;
+    elementId: string;
+  }): Promise<void>;
+}
+
+export class PostgresTicketStore implements TicketStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async exists(ticketId: string) {
+    return (await this.db.select({ id: troubleTickets.id }).from(troubleTickets).where(eq(troubleTickets.id, ticketId))).length > 0;
+  }
+
+  async recordDiagnosis(ticketId: string, diagnosis: object, path: 'online' | 'field') {
+    await this.db
+      .update(troubleTickets)
+      .set({ diagnosis, resolutionPath: path, state: 'inProgress' })
+      .where(eq(troubleTickets.id, ticketId));
+  }
+
+  async close(ticketId: string, resolutionPath: 'online' | 'field' | null, at: Date) {
+    return this.db.transaction(async (tx) => {
+      const [ticket] = await tx.select().from(troubleTickets).where(eq(troubleTickets.id, ticketId));
+      if (!ticket) throw new Error(`ticket ${ticketId} is not in the ticket table`);
+      const since = new Date(ticket.createdAt.getTime() - 30 * 24 * 3600_000);
+      const earlier = await tx
+        .select({ id: troubleTickets.id })
+        .from(troubleTickets)
+        .where(
+          and(
+            eq(troubleTickets.account, ticket.account),
+            ne(troubleTickets.id, ticket.id),
+            gte(troubleTickets.createdAt, since),
+            lt(troubleTickets.createdAt, ticket.createdAt),
+          ),
+        )
+        .limit(1);
+      const repeated = earlier.length > 0;
+      const iso = at.toISOString();
+      await tx
+        .update(troubleTickets)
+        .set({
+          state: 'closed',
+          repeated,
+          resolutionPath: resolutionPath ?? ticket.resolutionPath,
+          resolvedAt: sql`coalesce(${troubleTickets.resolvedAt}, ${iso}::timestamptz)`,
+          closedAt: sql`coalesce(${troubleTickets.closedAt}, ${iso}::timestamptz)`,
+        })
+        .where(eq(troubleTickets.id, ticketId));
+      return { repeated };
+    });
+  }
+
+  async escalate(e: {
+    idempotencyKey: string;
+    subjectId: string;
+    level: string;
+    reason: string;
+    processInstanceKey: string;
+    elementId: string;
+  }) {
+    await this.db.insert(escalations).values(e).onConflictDoNothing({ target: escalations.idempotencyKey });
+  }
+}

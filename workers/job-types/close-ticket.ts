@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { FaultVariablesSchema } from '../../contracts/fault.ts';
+import { defineJob } from '../job-definition.ts';
+
+/** Closes a trouble ticket; flags a repeated fault (same account within 30 days). */
+export const closeTicket = defineJob({
+  type: 'close-ticket',
+  description: 'Closes the ticket with its resolution path and flags repeated faults',
+  input: FaultVariablesSchema.pick({ ticketId: true }).extend({
+    resolvedOnline: z.boolean().optional(),
+    diagnosis: z.object({ recommendedAction: z.enum(['online', 'field']) }).optional(),
+    crewGroup: z.string().optional(),
+  }),
+  output: z.object({ closedAt: z.string(), repeatedFault: z.boolean() }),
+  async handler({ variables, deps }) {
+    const at = deps.now();
+    // Field when a crew was dispatched, online when it was resolved remotely.
+    const path = variables.crewGroup ? 'field' : variables.resolvedOnline ? 'online' : (variables.diagnosis?.recommendedAction ?? null);
+    const { repeated } = await deps.tickets.close(variables.ticketId, path, at);
+    return { closedAt: at.toISOString(), repeatedFault: repeated };
+  },
+});
