@@ -315,3 +315,18 @@ export const simSourceBehaviour = pgTable('sim_source_behaviour', {
   latencyMs: integer('latency_ms').notNull().default(0),
   hang: boolean('hang').notNull().default(false),
 });
+
+// ── Business calendar ─────────────────────────────────────────────────────────
+/**
+ * Administrators' corrections to the Chinese public-holiday calendar: the State Council announces
+ * each year's holidays and make-up workdays (调休) late in the year before, so the package's data
+ * can lag. A row here wins over the package for its date.
+ */
+export const calendarDays = pgTable('calendar_day', {
+  /** Local date in China, YYYY-MM-DD. */
+  date: text('date').primaryKey(),
+  /** holiday | workday */
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,65 @@
+import { isWorkday as packageIsWorkday, getDayDetail } from 'chinese-days';
+import type { Db } from '../db/client.ts';
+import { calendarDays } from '../db/schema.ts';
+
+/** China has one time zone (UTC+8, no daylight saving): working days are counted in it. */
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+
+export interface CalendarDay {
+  date: string;
+  kind: 'holiday' | 'workday';
+  name: string;
+}
+
+export interface BusinessCalendar {
+  isWorkday(date: string): boolean;
+  /** What the day is and why (an override's name, or the package's holiday name, or the weekday). */
+  describe(date: string): { date: string; workday: boolean; name: string; source: 'override' | 'chinese-days' };
+  /**
+   * The moment `n` working days after `start`, at the same local time of day: the days after the
+   * start day are counted, holidays and weekends skipped, make-up workdays (调休) counted.
+   */
+  addWorkingDays(start: Date, n: number): Date;
+}
+
+/** Local (China) calendar date of an instant, YYYY-MM-DD. */
+export function chinaDate(instant: Date): string {
+  return new Date(instant.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** Working-day arithmetic with Chinese public holidays (`chinese-days`), corrected by `overrides`. */
+export function createBusinessCalendar(overrides: CalendarDay[] = []): BusinessCalendar {
+  const byDate = new Map(overrides.map((o) => [o.date, o]));
+  const isWorkday = (date: string) => {
+    const o = byDate.get(date);
+    return o ? o.kind === 'workday' : packageIsWorkday(date);
+  };
+  return {
+    isWorkday,
+    describe(date) {
+      const o = byDate.get(date);
+      if (o) return { date, workday: o.kind === 'workday', name: o.name, source: 'override' };
+      const d = getDayDetail(date);
+      return { date, workday: d.work, name: d.name, source: 'chinese-days' };
+    },
+    addWorkingDays(start, n) {
+      if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
+      let t = start.getTime();
+      let counted = 0;
+      // Bounded: even a year of holidays ends within 366 steps per working day asked for.
+      for (let guard = 0; counted < n; guard++) {
+        if (guard > 366 * (n + 1)) throw new Error('no working day found: check the calendar overrides');
+        t += DAY_MS;
+        if (isWorkday(chinaDate(new Date(t)))) counted++;
+      }
+      return new Date(t);
+    },
+  };
+}
+
+/** The calendar with the administrators' overrides from the database. */
+export async function loadBusinessCalendar(db: Db): Promise<BusinessCalendar> {
+  const rows = await db.select().from(calendarDays);
+  return createBusinessCalendar(rows.map((r) => ({ date: r.date, kind: r.kind as CalendarDay['kind'], name: r.name })));
+}

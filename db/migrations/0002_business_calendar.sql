@@ -1,0 +1,6 @@
+CREATE TABLE "calendar_day" (
+	"date" text PRIMARY KEY NOT NULL,
+	"kind" text NOT NULL,
+	"name" text NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { chinaDate, createBusinessCalendar, loadBusinessCalendar } from '../calendar/business-calendar.ts';
+import { connectDatabase, type Database } from '../db/client.ts';
+
+/** 09:30 China time on a date. */
+const at930 = (date: string) => new Date(`${date}T09:30:00+08:00`);
+
+describe('the business calendar counts working days the Chinese way', () => {
+  const calendar = createBusinessCalendar();
+
+  it('skips the National Day holiday and counts its make-up Saturday: 7 working days from 29 Sep 2026 end on 12 Oct', () => {
+    // 30 Sep (1), 1–7 Oct holiday, 8 Oct (2), 9 Oct (3), Sat 10 Oct make-up workday (4), Sun 11 Oct off, 12 (5)…
+    const due = calendar.addWorkingDays(at930('2026-09-29'), 7);
+    expect(chinaDate(due)).toBe('2026-10-14');
+    expect(due.toISOString()).toBe('2026-10-14T01:30:00.000Z');
+    expect(calendar.isWorkday('2026-10-10')).toBe(true);
+    expect(calendar.isWorkday('2026-10-05')).toBe(false);
+  });
+
+  it('skips the Spring Festival and counts the make-up Saturdays around it', () => {
+    // Fri 13 Feb 2026 + 1 working day = Sat 14 Feb (make-up workday); + 2 = Tue 24 Feb (15–23 off).
+    expect(chinaDate(calendar.addWorkingDays(at930('2026-02-13'), 1))).toBe('2026-02-14');
+    expect(chinaDate(calendar.addWorkingDays(at930('2026-02-13'), 2))).toBe('2026-02-24');
+  });
+
+  it('counts from the next day at the same local time, and zero days is the start itself', () => {
+    expect(calendar.addWorkingDays(at930('2026-11-20'), 1).toISOString()).toBe(at930('2026-11-23').toISOString()); // Fri → Mon
+    expect(calendar.addWorkingDays(at930('2026-11-20'), 0).toISOString()).toBe(at930('2026-11-20').toISOString());
+    expect(() => calendar.addWorkingDays(at930('2026-11-20'), -1)).toThrow(RangeError);
+  });
+
+  it('counts by the China date, not the UTC date: 23:30 in Beijing is already the next day in China', () => {
+    const lateThursday = new Date('2026-11-19T15:30:00Z'); // 23:30 Thu 19 Nov in Beijing
+    expect(chinaDate(lateThursday)).toBe('2026-11-19');
+    expect(chinaDate(calendar.addWorkingDays(lateThursday, 1))).toBe('2026-11-20');
+  });
+});
+
+describe("administrators' calendar corrections win over the package", () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = connectDatabase(inject('databaseUrl'));
+    // chinese-days 1.5.7 does not know the 2027 schedule yet: it treats New Year's Day as a workday.
+    await database.sql`insert into calendar_day (date, kind, name) values ('2027-01-01', 'holiday', '元旦 New Year''s Day')
+                       on conflict (date) do update set kind = excluded.kind, name = excluded.name`;
+  });
+  afterAll(async () => {
+    await database.sql`delete from calendar_day where date = '2027-01-01'`;
+    await database?.close();
+  });
+
+  it('a holiday added for 1 Jan 2027 moves a deadline that crosses it', async () => {
+    expect(createBusinessCalendar().isWorkday('2027-01-01')).toBe(true);
+    const calendar = await loadBusinessCalendar(database.db);
+    expect(calendar.describe('2027-01-01')).toMatchObject({ workday: false, source: 'override' });
+    // Thu 31 Dec 2026 + 1 working day: Mon 4 Jan 2027 instead of Fri 1 Jan.
+    expect(chinaDate(calendar.addWorkingDays(at930('2026-12-31'), 1))).toBe('2027-01-04');
+  });
+});
