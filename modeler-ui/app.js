@@ -9,8 +9,12 @@ async function load() {
     const problem = await res.json().catch(() => ({}));
     throw new Error(problem.detail ?? `HTTP ${res.status}`);
   }
-  await viewer.importXML(await res.text());
+  const xml = await res.text();
+  await viewer.importXML(xml);
   viewer.get('canvas').zoom('fit-viewport');
+  const name = viewer.get('canvas').getRootElement().businessObject.name ?? processId;
+  document.getElementById('title').textContent = name;
+  document.title = `${name} · 长流程编排`;
   status.textContent = `${processId} · version ${res.headers.get('x-process-version')}`;
 }
 
