@@ -42,6 +42,7 @@ export const problemType = (code: string) => `https://telecom.example/problems/$
 
 export const errors = {
   orderNotFound: (id: string) => new ApiError(404, 'ORDER_NOT_FOUND', 'Order not found', `There is no order ${id}.`),
+  orderClosed: (id: string, state: string) => new ApiError(409, 'ORDER_CLOSED', 'Order already closed', `Order ${id} is ${state}.`),
   taskNotFound: (key: string) => new ApiError(404, 'TASK_NOT_FOUND', 'Task not found', `There is no user task ${key}.`),
   taskNotOpen: (key: string, state: string) =>
     new ApiError(409, 'TASK_NOT_OPEN', 'Task is not open', `User task ${key} is ${state}; only open tasks can be completed.`),

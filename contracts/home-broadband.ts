@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** The string contracts between processes/home-broadband-new-install.bpmn and the code. */
 export const HOME_BROADBAND_PROCESS_ID = 'home-broadband-new-install';
 export const INSUFFICIENT_RESOURCES = 'INSUFFICIENT_RESOURCES';
+export const ORDER_DATA_INCONSISTENT = 'ORDER_DATA_INCONSISTENT';
+/** Messages the process waits for, correlated by orderId. */
+export const MESSAGES = { customerConfirmed: 'customer-confirmed', orderCancelled: 'order-cancelled' } as const;
 
 export const CustomerLevelSchema = z
   .enum(['group', 'province', 'local-a', 'local-b', 'local-c'])
@@ -44,4 +47,4 @@ export const OrderVariablesSchema = z.object({
 });
 export type OrderVariables = z.infer<typeof OrderVariablesSchema>;
 
-export const CloseOutcomeSchema = z.enum(['completed', 'rejected', 'insufficient-resources']);
+export const CloseOutcomeSchema = z.enum(['completed', 'rejected', 'insufficient-resources', 'cancelled']);

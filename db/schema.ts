@@ -330,3 +330,12 @@ export const calendarDays = pgTable('calendar_day', {
   name: text('name').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
+
+/** Product catalogue (simulates the CRM/BOSS catalogue): what an order may name. */
+export const productCatalogue = pgTable('product_catalogue', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  bandwidthMbps: integer('bandwidth_mbps').notNull(),
+  monthlyFeeCents: integer('monthly_fee_cents').notNull(),
+  active: boolean('active').notNull().default(true),
+});

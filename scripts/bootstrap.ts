@@ -3,6 +3,7 @@ import { connectDatabase } from '../db/client.ts';
 import { deployDefinitions } from '../definitions/deploy.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
 import { seedNetworkSystems } from '../workers/adapters/network-systems.ts';
+import { seedProductCatalogue } from '../workers/adapters/product-catalogue.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
 
 /** After the engine is up: deploy everything in processes/ and seed the simulators' data. */
@@ -21,6 +22,7 @@ export async function deployAndSeed({
   try {
     await seedResourceInventory(database.db);
     await seedNetworkSystems(database.db);
+    await seedProductCatalogue(database.db);
   } finally {
     await database.close();
   }

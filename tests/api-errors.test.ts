@@ -77,6 +77,8 @@ describe('bad input is answered with problem details naming the fields at fault'
     const order = (await post(validOrder())).json() as { id: string };
     const review = await waitForTask(platform, 'order-center', order.id, 'review-order');
     await completeTask(platform, review.key, { reviewApproved: true });
+    const appointment = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'make-appointment');
+    await completeTask(platform, appointment.key, { appointmentAt: '2026-11-24T10:00' });
     const install = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'install-onsite');
 
     const res = await completeTask(platform, install.key, { onuSerial: 'x', fibreMeters: 'far', opticalPowerDbm: -40, colour: 'red' });

@@ -34,14 +34,21 @@ describe('home broadband new install, end to end through the real engine and wor
     expect(review.formId).toBe('order-review');
     expect((await completeTask(platform, review.key, { reviewApproved: true, reviewNote: '资料齐全' })).statusCode).toBe(204);
 
-    // then the grid's install crew gets the on-site install, and completes it
-    const install = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'install-onsite');
+    // then the grid's install crew agrees a time with the customer, installs, and the line is activated
+    const appointment = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'make-appointment');
     const inProgress = await getOrder(order.id);
     expect(inProgress.state).toBe('inProgress');
-    expect(inProgress.currentStages.map((s) => s.elementId)).toEqual(['install-onsite']);
-    expect(
-      (await completeTask(platform, install.key, { onuSerial: 'ZTEG1234ABCD', fibreMeters: 35, opticalPowerDbm: -19.5 })).statusCode,
-    ).toBe(204);
+    expect(inProgress.currentStages.map((s) => s.elementId)).toEqual(['make-appointment']);
+    const appointed = await completeTask(platform, appointment.key, { appointmentAt: '2026-11-24T10:00', appointmentNote: '客户上午在家' });
+    expect(appointed.statusCode).toBe(204);
+    const install = await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'install-onsite');
+    const installed = await completeTask(platform, install.key, { onuSerial: 'ZTEG1234ABCD', fibreMeters: 35, opticalPowerDbm: -19.5 });
+    expect(installed.statusCode).toBe(204);
+
+    // and the quality check passes, and the customer confirms
+    const quality = await waitForTask(platform, 'customer-response-center', order.id, 'quality-check');
+    expect((await completeTask(platform, quality.key, { qualityPassed: true })).statusCode).toBe(204);
+    expect((await platform.app.inject({ method: 'POST', url: `/orders/${order.id}/confirm` })).statusCode).toBe(202);
 
     // and the response center's revisit records the satisfaction
     const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
@@ -61,8 +68,11 @@ describe('home broadband new install, end to end through the real engine and wor
       'review-order',
       'check-resources',
       'route-install-crew',
+      'make-appointment',
       'install-onsite',
       'activate-service',
+      'quality-check',
+      'customer-confirmed',
       'revisit',
       'archive-order',
       'order-archived',

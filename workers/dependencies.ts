@@ -4,6 +4,7 @@ import type { OrderStore } from './adapters/order-store.ts';
 import type { ResourceInventory } from './adapters/resource-inventory.ts';
 import { PostgresBillingSimulator } from './adapters/billing.ts';
 import { PostgresOrderStore } from './adapters/order-store.ts';
+import { PostgresProductCatalogue, type ProductCatalogue } from './adapters/product-catalogue.ts';
 import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
 import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
 import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
@@ -13,6 +14,7 @@ export interface WorkerDependencies {
   inventory: ResourceInventory;
   billing: BillingSystem;
   orders: OrderStore;
+  catalogue: ProductCatalogue;
   tickets: TicketStore;
   networkSystems: NetworkSystems;
   now(): Date;
@@ -23,6 +25,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     inventory: new PostgresResourceInventory(db),
     billing: new PostgresBillingSimulator(db),
     orders: new PostgresOrderStore(db),
+    catalogue: new PostgresProductCatalogue(db),
     tickets: new PostgresTicketStore(db),
     networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),

@@ -6,6 +6,7 @@ import { closeTicket } from './job-types/close-ticket.ts';
 import { escalate } from './job-types/escalate.ts';
 import { intakeOrder } from './job-types/intake-order.ts';
 import { prediagnoseFault } from './job-types/prediagnose-fault.ts';
+import { releaseResources } from './job-types/release-resources.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
 export const jobDefinitions: JobDefinition[] = [
@@ -13,6 +14,7 @@ export const jobDefinitions: JobDefinition[] = [
   checkResources,
   activateService,
   closeOrder,
+  releaseResources,
   prediagnoseFault,
   escalate,
   closeTicket,

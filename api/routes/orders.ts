@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
-import { CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
-import { createOrder, getOrder } from '../domain/orders/use-cases.ts';
+import { CancelOrderBodySchema, CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
+import { cancelOrder, confirmOrder, createOrder, getOrder } from '../domain/orders/use-cases.ts';
 import { ProblemSchema } from '../errors.ts';
 
 const IdempotencyHeadersSchema = z.object({
@@ -50,5 +50,50 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => getOrder({ id: request.params.id, orders }),
+  );
+
+  app.post(
+    '/orders/:id/cancel',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The customer cancels the order; what was reserved is released',
+        params: OrderIdParamsSchema,
+        body: CancelOrderBodySchema,
+        response: { 202: OrderSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const order = await cancelOrder({
+        id: request.params.id,
+        reason: request.body?.reason,
+        orders,
+        zeebe: app.camunda.zeebe,
+        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+      });
+      request.log.info({ businessKey: order.id }, 'cancellation requested');
+      return reply.status(202).send(order);
+    },
+  );
+
+  app.post(
+    '/orders/:id/confirm',
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'The customer confirms the install works',
+        params: OrderIdParamsSchema,
+        response: { 202: OrderSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const order = await confirmOrder({
+        id: request.params.id,
+        orders,
+        zeebe: app.camunda.zeebe,
+        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+      });
+      return reply.status(202).send(order);
+    },
   );
 };

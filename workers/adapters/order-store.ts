@@ -10,6 +10,8 @@ export interface OrderStore {
   /** Moves the order to a state; repeating the same move changes nothing. */
   setState(orderId: string, state: OrderState, reason?: string | null, at?: Date): Promise<void>;
   recordRevisit(orderId: string, satisfaction: number, comment: string | null): Promise<void>;
+  /** Records the product as the catalogue has it (after intake or an error-order correction). */
+  setProduct(orderId: string, product: object): Promise<void>;
 }
 
 export class PostgresOrderStore implements OrderStore {
@@ -34,6 +36,10 @@ export class PostgresOrderStore implements OrderStore {
         ...(final ? { completedAt: sql`coalesce(${orders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}),
       })
       .where(eq(orders.id, orderId));
+  }
+
+  async setProduct(orderId: string, product: object) {
+    await this.db.update(orders).set({ product, updatedAt: new Date() }).where(eq(orders.id, orderId));
   }
 
   async recordRevisit(orderId: string, satisfaction: number, comment: string | null) {

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { CloseOutcomeSchema, OrderVariablesSchema } from '../../contracts/home-broadband.ts';
 import { defineJob } from '../job-definition.ts';
 
-const STATE = { completed: 'completed', rejected: 'failed', 'insufficient-resources': 'failed' } as const;
+const STATE = { completed: 'completed', rejected: 'failed', 'insufficient-resources': 'failed', cancelled: 'cancelled' } as const;
 const REASON = {
   completed: null,
   rejected: 'Rejected at order-center review',
   'insufficient-resources': 'Insufficient resources in the grid',
+  cancelled: 'Cancelled',
 } as const;
 
 /** Archive (归档) or close an order, with the outcome the BPMN path sets. */
@@ -18,6 +19,8 @@ export const closeOrder = defineJob({
     satisfaction: z.number().int().min(1).max(10).optional(),
     revisitComment: z.string().nullish(),
     reviewNote: z.string().nullish(),
+    cancellationReason: z.string().nullish(),
+    errorNote: z.string().nullish(),
   }),
   output: z.object({ closedAt: z.string() }),
   async handler({ variables, deps }) {
@@ -25,8 +28,13 @@ export const closeOrder = defineJob({
     if (variables.outcome === 'completed' && variables.satisfaction !== undefined) {
       await deps.orders.recordRevisit(variables.orderId, variables.satisfaction, variables.revisitComment ?? null);
     }
-    const reason =
-      variables.outcome === 'rejected' && variables.reviewNote ? `${REASON.rejected}: ${variables.reviewNote}` : REASON[variables.outcome];
+    const note =
+      variables.outcome === 'rejected'
+        ? variables.reviewNote
+        : variables.outcome === 'cancelled'
+          ? (variables.cancellationReason ?? variables.errorNote)
+          : null;
+    const reason = note ? `${REASON[variables.outcome]}: ${note}` : REASON[variables.outcome];
     await deps.orders.setState(variables.orderId, STATE[variables.outcome], reason, at);
     return { closedAt: at.toISOString() };
   },

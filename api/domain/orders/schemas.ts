@@ -20,6 +20,13 @@ export const CreateOrderBodySchema = z
   });
 export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
 
+export const CancelOrderBodySchema = z
+  .object({ reason: z.string().trim().min(1).max(500).optional().describe("The customer's reason") })
+  .strict()
+  // Fastify hands a request without a body over as null.
+  .nullish()
+  .meta({ id: 'CancelOrder', example: { reason: '搬家，不再需要' } });
+
 export const OrderIdParamsSchema = z.object({
   id: z
     .string()

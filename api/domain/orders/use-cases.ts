@@ -1,4 +1,4 @@
-import { HOME_BROADBAND_PROCESS_ID, type OrderVariables } from '../../../contracts/home-broadband.ts';
+import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
 import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
 import { errors } from '../../errors.ts';
 import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
@@ -42,6 +42,69 @@ export async function createOrder({
     if (existing) return { order: await toOrder(existing, orders), created: false };
     throw e;
   }
+}
+
+const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
+
+/** A customer's cancellation: the process's event subprocess releases what was reserved and closes the order. */
+export async function cancelOrder({
+  id,
+  reason,
+  orders,
+  zeebe,
+  engineTimeoutMs,
+}: {
+  id: string;
+  reason: string | undefined;
+  orders: OrderRepository;
+  zeebe: ZeebeClient;
+  engineTimeoutMs: number;
+}): Promise<Order> {
+  const row = await orders.find(id);
+  if (!row) throw errors.orderNotFound(id);
+  if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
+  await withEngineTimeout(
+    zeebe.publishMessage({
+      name: MESSAGES.orderCancelled,
+      correlationKey: id,
+      // Unique per order: a repeated request is deduplicated by the engine while the first is buffered.
+      messageId: `${MESSAGES.orderCancelled}:${id}`,
+      timeToLive: 3_600_000,
+      variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
+    }),
+    engineTimeoutMs,
+    'publishing the cancellation',
+  );
+  return toOrder(row, orders);
+}
+
+/** The customer confirms the install; buffered until the process waits for it (up to 3 days). */
+export async function confirmOrder({
+  id,
+  orders,
+  zeebe,
+  engineTimeoutMs,
+}: {
+  id: string;
+  orders: OrderRepository;
+  zeebe: ZeebeClient;
+  engineTimeoutMs: number;
+}) {
+  const row = await orders.find(id);
+  if (!row) throw errors.orderNotFound(id);
+  if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
+  await withEngineTimeout(
+    zeebe.publishMessage({
+      name: MESSAGES.customerConfirmed,
+      correlationKey: id,
+      messageId: `${MESSAGES.customerConfirmed}:${id}`,
+      timeToLive: 3 * 24 * 3_600_000,
+      variables: { customerConfirmedAt: new Date().toISOString() },
+    }),
+    engineTimeoutMs,
+    'publishing the confirmation',
+  );
+  return toOrder(row, orders);
 }
 
 export async function getOrder({ id, orders }: { id: string; orders: OrderRepository }): Promise<Order> {
