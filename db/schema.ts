@@ -339,3 +339,28 @@ export const productCatalogue = pgTable('product_catalogue', {
   monthlyFeeCents: integer('monthly_fee_cents').notNull(),
   active: boolean('active').notNull().default(true),
 });
+
+// ── Complaints ────────────────────────────────────────────────────────────────
+export const complaintNumberSeq = pgSequence('complaint_number_seq', { startWith: 1 });
+
+export const complaints = pgTable(
+  'complaint',
+  {
+    id: text('id')
+      .primaryKey()
+      .default(sql`'CP' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('complaint_number_seq')::text, 6, '0')`),
+    account: text('account').notNull(),
+    customerName: text('customer_name').notNull(),
+    customerLevel: text('customer_level').notNull(),
+    category: text('category').notNull(),
+    description: text('description').notNull(),
+    /** TMF621 states: acknowledged → inProgress → resolved → closed */
+    state: text('state').notNull().default('acknowledged'),
+    dispatchInfo: jsonb('dispatch_info'),
+    customerSatisfied: boolean('customer_satisfied'),
+    processInstanceKey: engineKey('process_instance_key'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    closedAt: at('closed_at'),
+  },
+  (t) => [index('complaint_category_idx').on(t.category, t.createdAt)],
+);

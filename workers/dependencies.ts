@@ -8,6 +8,7 @@ import { PostgresProductCatalogue, type ProductCatalogue } from './adapters/prod
 import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
 import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
 import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
+import { PostgresComplaintStore, type ComplaintStore } from './adapters/complaint-store.ts';
 
 /** Everything handlers may use; built once by the runner, replaced in unit tests. */
 export interface WorkerDependencies {
@@ -16,6 +17,7 @@ export interface WorkerDependencies {
   orders: OrderStore;
   catalogue: ProductCatalogue;
   tickets: TicketStore;
+  complaints: ComplaintStore;
   networkSystems: NetworkSystems;
   now(): Date;
 }
@@ -27,6 +29,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     orders: new PostgresOrderStore(db),
     catalogue: new PostgresProductCatalogue(db),
     tickets: new PostgresTicketStore(db),
+    complaints: new PostgresComplaintStore(db),
     networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),
   };

@@ -2,8 +2,10 @@ import type { JobDefinition } from './job-definition.ts';
 import { activateService } from './job-types/activate-service.ts';
 import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
+import { closeComplaint } from './job-types/close-complaint.ts';
 import { closeTicket } from './job-types/close-ticket.ts';
 import { escalate } from './job-types/escalate.ts';
+import { generateComplaintDispatch } from './job-types/generate-complaint-dispatch.ts';
 import { intakeOrder } from './job-types/intake-order.ts';
 import { prediagnoseFault } from './job-types/prediagnose-fault.ts';
 import { releaseResources } from './job-types/release-resources.ts';
@@ -18,4 +20,6 @@ export const jobDefinitions: JobDefinition[] = [
   prediagnoseFault,
   escalate,
   closeTicket,
+  generateComplaintDispatch,
+  closeComplaint,
 ];

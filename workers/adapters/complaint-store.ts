@@ -1,0 +1,27 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { complaints } from '../../db/schema.ts';
+
+/** The complaints workers update (the response center's complaint register). */
+export interface ComplaintStore {
+  recordDispatch(complaintId: string, dispatchInfo: object): Promise<void>;
+  close(complaintId: string, customerSatisfied: boolean, at: Date): Promise<void>;
+}
+
+export class PostgresComplaintStore implements ComplaintStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async recordDispatch(complaintId: string, dispatchInfo: object) {
+    await this.db.update(complaints).set({ dispatchInfo, state: 'inProgress' }).where(eq(complaints.id, complaintId));
+  }
+
+  async close(complaintId: string, customerSatisfied: boolean, at: Date) {
+    await this.db
+      .update(complaints)
+      .set({ state: 'closed', customerSatisfied, closedAt: sql`coalesce(${complaints.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(complaints.id, complaintId));
+  }
+}
