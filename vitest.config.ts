@@ -1,10 +1,29 @@
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Suites that move the engine's controlled clock forward run last, engine.test.ts (whose health
+ * check must see an unmoved clock) first among them: once the clock is ahead by hours, the engine
+ * reports its partition unhealthy ("actor appears blocked") while it goes on processing.
+ */
+const CLOCK_SUITES = ['engine.test.ts', 'fault-trouble-ticket.test.ts', 'home-broadband-exceptions.test.ts'];
+
+class ClockSuitesLast extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = CLOCK_SUITES.findIndex((name) => f.moduleId.endsWith(`/${name}`));
+      return i === -1 ? -1 : i;
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     // The suites share one engine and database: run files one after another.
     fileParallelism: false,
+    sequence: { sequencer: ClockSuitesLast },
     globalSetup: ['tests/global-setup.ts'],
     testTimeout: 90_000,
     hookTimeout: 300_000,

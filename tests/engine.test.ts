@@ -14,12 +14,10 @@ describe('the native engine', () => {
   afterAll(async () => platform?.close());
 
   it('reports a healthy leader and a reachable database on GET /health', async () => {
-    // Right after another suite moved the clock by days the partition may briefly report unhealthy.
-    const res = await eventually(async () => {
-      const r = await platform.app.inject({ method: 'GET', url: '/health' });
-      return r.statusCode === 200 ? r : undefined;
-    });
+    // vitest.config.ts runs this suite before any suite moves the engine clock.
+    const res = await platform.app.inject({ method: 'GET', url: '/health' });
     expect(res.json()).toMatchObject({ status: 'ok', engine: { status: 'up' }, db: { status: 'up' } });
+    expect(res.statusCode).toBe(200);
   });
 
   it('fires a two-day timer as soon as its controlled clock is moved forward, without waiting', async () => {

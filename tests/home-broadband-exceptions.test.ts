@@ -56,10 +56,11 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     await completeTask(platform, secondCheck.key, { qualityPassed: true });
 
     // nobody confirms: after 2 days the order moves on to the revisit
+    // the process now waits for the customer (its 2-day timer is set), then nobody answers
     await eventually(async () => {
       const events = await engineEvents(platform, order.processInstanceKey);
-      return events.some((e) => e.element_id === 'await-confirmation' && e.intent === 'ELEMENT_COMPLETED') || undefined;
-    }).catch(() => undefined);
+      return events.some((e) => e.element_id === 'await-confirmation' && e.intent === 'ELEMENT_ACTIVATED');
+    });
     await clock.advance(2 * 24 * HOUR + 60_000);
     const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
     await completeTask(platform, revisit.key, { satisfaction: 8 });
