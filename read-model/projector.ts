@@ -9,7 +9,11 @@ import { describeBpmn } from './definitions.ts';
  * (they are 64-bit) and is idempotent: a batch applied twice changes nothing.
  */
 
-/** Element types that are stages or milestones on a timeline (not gateways or flows). */
+/**
+ * Element types that are stages or milestones on a timeline (not gateways or flows). A stage
+ * starts at ELEMENT_ACTIVATING: for a user task the engine writes USER_TASK CREATED before
+ * ELEMENT_ACTIVATED, and the task list must never show a task whose stage is not yet on the order.
+ */
 const STAGE_TYPES = [
   'START_EVENT',
   'END_EVENT',
@@ -95,7 +99,7 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           select r.record_key, (r.record->'value'->>'processDefinitionKey')::bigint, r.record->'value'->>'bpmnProcessId',
                  (r.record->'value'->>'version')::int, 'active', r.occurred_at
           from engine_record r
-          where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATED'
+          where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING'
             and r.record->'value'->>'bpmnElementType' = 'PROCESS'
           on conflict do nothing`;
         await tx`
@@ -114,7 +118,7 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           from engine_record r
           left join process_element pe on pe.process_definition_key = (r.record->'value'->>'processDefinitionKey')::bigint
                                       and pe.element_id = r.record->'value'->>'elementId'
-          where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATED'
+          where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING'
             and r.record->'value'->>'bpmnElementType' in ${tx(STAGE_TYPES)}
           on conflict do nothing`;
         await tx`
