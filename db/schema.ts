@@ -364,3 +364,45 @@ export const complaints = pgTable(
   },
   (t) => [index('complaint_category_idx').on(t.category, t.createdAt)],
 );
+
+// ── Acceptance and handover (enterprise lines) ────────────────────────────────
+/** Enterprise dedicated lines in resource inventory (simulates the resource system's line register). */
+export const enterpriseLines = pgTable('enterprise_line', {
+  lineId: text('line_id').primaryKey(),
+  customer: text('customer').notNull(),
+  /** The branch (分公司) that accepts it, e.g. urumqi, xian. */
+  branch: text('branch').notNull(),
+  service: text('service').notNull(),
+  aEnd: text('a_end').notNull(),
+  zEnd: text('z_end').notNull(),
+  inInventoryAt: at('in_inventory_at').notNull(),
+});
+
+/** One row per line and month: how its acceptance went. */
+export const lineAcceptances = pgTable(
+  'line_acceptance',
+  {
+    month: text('month').notNull(),
+    lineId: text('line_id').notNull(),
+    branch: text('branch').notNull(),
+    rectifications: integer('rectifications').notNull(),
+    /** null when no rectification was needed */
+    rectifiedOnTime: boolean('rectified_on_time'),
+    recordedAt: at('recorded_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.lineId] })],
+);
+
+/** Each branch's monthly acceptance score. */
+export const acceptanceScores = pgTable(
+  'acceptance_score',
+  {
+    month: text('month').notNull(),
+    branch: text('branch').notNull(),
+    lines: integer('lines').notNull(),
+    passedFirstTime: integer('passed_first_time').notNull(),
+    rectifiedOnTime: integer('rectified_on_time').notNull(),
+    score: real('score').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.branch] })],
+);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { connectDatabase } from '../db/client.ts';
 import { deployDefinitions } from '../definitions/deploy.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
+import { seedEnterpriseLines } from '../workers/adapters/acceptance-register.ts';
 import { seedNetworkSystems } from '../workers/adapters/network-systems.ts';
 import { seedProductCatalogue } from '../workers/adapters/product-catalogue.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
@@ -23,6 +24,7 @@ export async function deployAndSeed({
     await seedResourceInventory(database.db);
     await seedNetworkSystems(database.db);
     await seedProductCatalogue(database.db);
+    await seedEnterpriseLines(database.db);
   } finally {
     await database.close();
   }

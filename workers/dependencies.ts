@@ -1,4 +1,6 @@
+import { loadBusinessCalendar, type BusinessCalendar } from '../calendar/business-calendar.ts';
 import type { Db } from '../db/client.ts';
+import { PostgresAcceptanceRegister, type AcceptanceRegister } from './adapters/acceptance-register.ts';
 import type { BillingSystem } from './adapters/billing.ts';
 import type { OrderStore } from './adapters/order-store.ts';
 import type { ResourceInventory } from './adapters/resource-inventory.ts';
@@ -18,6 +20,9 @@ export interface WorkerDependencies {
   catalogue: ProductCatalogue;
   tickets: TicketStore;
   complaints: ComplaintStore;
+  acceptance: AcceptanceRegister;
+  /** The business calendar with the administrators' current overrides. */
+  calendar(): Promise<BusinessCalendar>;
   networkSystems: NetworkSystems;
   now(): Date;
 }
@@ -30,6 +35,8 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     catalogue: new PostgresProductCatalogue(db),
     tickets: new PostgresTicketStore(db),
     complaints: new PostgresComplaintStore(db),
+    acceptance: new PostgresAcceptanceRegister(db),
+    calendar: () => loadBusinessCalendar(db),
     networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),
   };

@@ -3,12 +3,16 @@ import { activateService } from './job-types/activate-service.ts';
 import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
 import { closeComplaint } from './job-types/close-complaint.ts';
+import { computeRectificationDue } from './job-types/compute-rectification-due.ts';
 import { closeTicket } from './job-types/close-ticket.ts';
 import { escalate } from './job-types/escalate.ts';
 import { generateComplaintDispatch } from './job-types/generate-complaint-dispatch.ts';
 import { intakeOrder } from './job-types/intake-order.ts';
+import { listLinesForAcceptance } from './job-types/list-lines-for-acceptance.ts';
 import { prediagnoseFault } from './job-types/prediagnose-fault.ts';
+import { recordAcceptance } from './job-types/record-acceptance.ts';
 import { releaseResources } from './job-types/release-resources.ts';
+import { scoreBranchAcceptance } from './job-types/score-branch-acceptance.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
 export const jobDefinitions: JobDefinition[] = [
@@ -22,4 +26,8 @@ export const jobDefinitions: JobDefinition[] = [
   closeTicket,
   generateComplaintDispatch,
   closeComplaint,
+  listLinesForAcceptance,
+  computeRectificationDue,
+  recordAcceptance,
+  scoreBranchAcceptance,
 ];
