@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
  * check must see an unmoved clock) first among them: once the clock is ahead by hours, the engine
  * reports its partition unhealthy ("actor appears blocked") while it goes on processing.
  */
-const CLOCK_SUITES = ['engine.test.ts', 'fault-trouble-ticket.test.ts', 'home-broadband-exceptions.test.ts', 'acceptance-handover.test.ts'];
+const CLOCK_SUITES = [
+  'engine.test.ts',
+  'fault-trouble-ticket.test.ts',
+  'home-broadband-exceptions.test.ts',
+  'acceptance-handover.test.ts',
+  'home-broadband-change.test.ts',
+];
 
 class ClockSuitesLast extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -406,3 +406,38 @@ export const acceptanceScores = pgTable(
   },
   (t) => [primaryKey({ columns: [t.month, t.branch] })],
 );
+
+// ── Changes to home-broadband lines ───────────────────────────────────────────
+export const changeNumberSeq = pgSequence('change_number_seq', { startWith: 1 });
+
+export const serviceChanges = pgTable(
+  'service_change',
+  {
+    id: text('id')
+      .primaryKey()
+      .default(sql`'CH' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('change_number_seq')::text, 6, '0')`),
+    /** The order whose line changes. */
+    orderId: text('order_id').notNull(),
+    /** product-change | relocation | scheduled-cancellation | formal-cancellation | terminal-repair */
+    changeType: text('change_type').notNull(),
+    details: jsonb('details').notNull(),
+    /** requested → done | refused */
+    state: text('state').notNull().default('requested'),
+    processInstanceKey: engineKey('process_instance_key'),
+    createdAt: at('created_at').notNull().defaultNow(),
+    closedAt: at('closed_at'),
+  },
+  (t) => [index('service_change_order_idx').on(t.orderId)],
+);
+
+/** Billing system: changes and stops of a subscription's charge (simulates BOSS). */
+export const billingChanges = pgTable('billing_change', {
+  id: serial('id').primaryKey(),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  orderId: text('order_id').notNull(),
+  /** change | stop */
+  action: text('action').notNull(),
+  productCode: text('product_code').notNull(),
+  monthlyFeeCents: integer('monthly_fee_cents').notNull(),
+  effectiveAt: at('effective_at').notNull(),
+});

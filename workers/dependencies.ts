@@ -1,6 +1,7 @@
 import { loadBusinessCalendar, type BusinessCalendar } from '../calendar/business-calendar.ts';
 import type { Db } from '../db/client.ts';
 import { PostgresAcceptanceRegister, type AcceptanceRegister } from './adapters/acceptance-register.ts';
+import { PostgresChangeStore, type ChangeStore } from './adapters/change-store.ts';
 import type { BillingSystem } from './adapters/billing.ts';
 import type { OrderStore } from './adapters/order-store.ts';
 import type { ResourceInventory } from './adapters/resource-inventory.ts';
@@ -21,6 +22,7 @@ export interface WorkerDependencies {
   tickets: TicketStore;
   complaints: ComplaintStore;
   acceptance: AcceptanceRegister;
+  changes: ChangeStore;
   /** The business calendar with the administrators' current overrides. */
   calendar(): Promise<BusinessCalendar>;
   networkSystems: NetworkSystems;
@@ -36,6 +38,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     tickets: new PostgresTicketStore(db),
     complaints: new PostgresComplaintStore(db),
     acceptance: new PostgresAcceptanceRegister(db),
+    changes: new PostgresChangeStore(db),
     calendar: () => loadBusinessCalendar(db),
     networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),

@@ -2,6 +2,8 @@ import type { JobDefinition } from './job-definition.ts';
 import { activateService } from './job-types/activate-service.ts';
 import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
+import { changeBilling } from './job-types/change-billing.ts';
+import { closeChange } from './job-types/close-change.ts';
 import { closeComplaint } from './job-types/close-complaint.ts';
 import { computeRectificationDue } from './job-types/compute-rectification-due.ts';
 import { closeTicket } from './job-types/close-ticket.ts';
@@ -11,6 +13,7 @@ import { intakeOrder } from './job-types/intake-order.ts';
 import { listLinesForAcceptance } from './job-types/list-lines-for-acceptance.ts';
 import { prediagnoseFault } from './job-types/prediagnose-fault.ts';
 import { recordAcceptance } from './job-types/record-acceptance.ts';
+import { releasePreviousPorts } from './job-types/release-previous-ports.ts';
 import { releaseResources } from './job-types/release-resources.ts';
 import { scoreBranchAcceptance } from './job-types/score-branch-acceptance.ts';
 
@@ -30,4 +33,7 @@ export const jobDefinitions: JobDefinition[] = [
   computeRectificationDue,
   recordAcceptance,
   scoreBranchAcceptance,
+  changeBilling,
+  releasePreviousPorts,
+  closeChange,
 ];

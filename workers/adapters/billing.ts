@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { billingStarts } from '../../db/schema.ts';
+import { billingChanges, billingStarts } from '../../db/schema.ts';
 
 export interface BillingStart {
   orderId: string;
@@ -9,10 +9,20 @@ export interface BillingStart {
   startedAt: Date;
 }
 
-/** CRM/BOSS billing: starts charging a subscription. */
+export interface BillingChange {
+  orderId: string;
+  action: 'change' | 'stop';
+  productCode: string;
+  monthlyFeeCents: number;
+  effectiveAt: Date;
+}
+
+/** CRM/BOSS billing: starts, changes and stops charging a subscription. */
 export interface BillingSystem {
   /** Starts billing once per idempotency key; a repeated call returns the first start. */
   startBilling(request: BillingStart & { idempotencyKey: string }): Promise<BillingStart>;
+  /** Changes (new product) or stops billing once per idempotency key. */
+  changeBilling(request: BillingChange & { idempotencyKey: string }): Promise<void>;
 }
 
 /** Simulator backed by our billing_start table. */
@@ -30,5 +40,9 @@ export class PostgresBillingSimulator implements BillingSystem {
     const [row] = await this.db.select().from(billingStarts).where(eq(billingStarts.idempotencyKey, idempotencyKey));
     if (!row) throw new Error(`billing start ${idempotencyKey} vanished`);
     return { orderId: row.orderId, productCode: row.productCode, monthlyFeeCents: row.monthlyFeeCents, startedAt: row.startedAt };
+  }
+
+  async changeBilling(request: BillingChange & { idempotencyKey: string }) {
+    await this.db.insert(billingChanges).values(request).onConflictDoNothing({ target: billingChanges.idempotencyKey });
   }
 }

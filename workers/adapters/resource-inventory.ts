@@ -19,6 +19,8 @@ export interface ResourceInventory {
   reservePort(request: { grid: string; orderId: string; reservationKey: string }): Promise<ReservedPort | undefined>;
   /** Releases what an order holds (cancellation). */
   releaseOrder(orderId: string): Promise<number>;
+  /** Releases all but the most recently reserved port of an order (after a relocation). */
+  releaseAllButNewest(orderId: string): Promise<number>;
 }
 
 /** Simulator backed by our resource_port table; the real system replaces it behind the interface. */
@@ -49,6 +51,21 @@ export class PostgresResourceInventory implements ResourceInventory {
       if (!row) return undefined;
       return { olt: row.olt, ponPort: row.ponPort, splitterPort: row.splitterPort, label: `${row.olt} ${row.ponPort}:${row.splitterPort}` };
     });
+  }
+
+  async releaseAllButNewest(orderId: string) {
+    const released = await this.db
+      .update(resourcePorts)
+      .set({ status: 'free', orderId: null, reservationKey: null, reservedAt: null })
+      .where(
+        and(
+          eq(resourcePorts.orderId, orderId),
+          eq(resourcePorts.status, 'reserved'),
+          sql`${resourcePorts.id} <> (select id from ${resourcePorts} where order_id = ${orderId} and status = 'reserved' order by reserved_at desc, id desc limit 1)`,
+        ),
+      )
+      .returning({ id: resourcePorts.id });
+    return released.length;
   }
 
   async releaseOrder(orderId: string) {

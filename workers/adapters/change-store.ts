@@ -1,0 +1,22 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { serviceChanges } from '../../db/schema.ts';
+
+/** The change requests workers close. */
+export interface ChangeStore {
+  close(changeId: string, outcome: 'done' | 'refused', at: Date): Promise<void>;
+}
+
+export class PostgresChangeStore implements ChangeStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async close(changeId: string, outcome: 'done' | 'refused', at: Date) {
+    await this.db
+      .update(serviceChanges)
+      .set({ state: outcome, closedAt: sql`coalesce(${serviceChanges.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(serviceChanges.id, changeId));
+  }
+}
