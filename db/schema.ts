@@ -441,3 +441,25 @@ export const billingChanges = pgTable('billing_change', {
   monthlyFeeCents: integer('monthly_fee_cents').notNull(),
   effectiveAt: at('effective_at').notNull(),
 });
+
+export const lineOrderNumberSeq = pgSequence('line_order_number_seq', { startWith: 1 });
+
+/** Enterprise dedicated-line orders (design commission to billing start). */
+export const lineOrders = pgTable('line_order', {
+  id: text('id')
+    .primaryKey()
+    .default(sql`'DL' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('line_order_number_seq')::text, 6, '0')`),
+  customer: text('customer').notNull(),
+  customerLevel: text('customer_level').notNull(),
+  service: text('service').notNull(),
+  aEnd: jsonb('a_end').notNull(),
+  zEnd: jsonb('z_end').notNull(),
+  protectionLevel: text('protection_level').notNull(),
+  circuits: integer('circuits').notNull(),
+  monthlyFeeCents: integer('monthly_fee_cents').notNull(),
+  /** acknowledged → inProgress → completed | failed */
+  state: text('state').notNull().default('acknowledged'),
+  processInstanceKey: engineKey('process_instance_key'),
+  createdAt: at('created_at').notNull().defaultNow(),
+  completedAt: at('completed_at'),
+});

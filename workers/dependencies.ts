@@ -2,6 +2,7 @@ import { loadBusinessCalendar, type BusinessCalendar } from '../calendar/busines
 import type { Db } from '../db/client.ts';
 import { PostgresAcceptanceRegister, type AcceptanceRegister } from './adapters/acceptance-register.ts';
 import { PostgresChangeStore, type ChangeStore } from './adapters/change-store.ts';
+import { PostgresLineOrderStore, type LineOrderStore } from './adapters/line-order-store.ts';
 import type { BillingSystem } from './adapters/billing.ts';
 import type { OrderStore } from './adapters/order-store.ts';
 import type { ResourceInventory } from './adapters/resource-inventory.ts';
@@ -23,6 +24,7 @@ export interface WorkerDependencies {
   complaints: ComplaintStore;
   acceptance: AcceptanceRegister;
   changes: ChangeStore;
+  lineOrders: LineOrderStore;
   /** The business calendar with the administrators' current overrides. */
   calendar(): Promise<BusinessCalendar>;
   networkSystems: NetworkSystems;
@@ -39,6 +41,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     complaints: new PostgresComplaintStore(db),
     acceptance: new PostgresAcceptanceRegister(db),
     changes: new PostgresChangeStore(db),
+    lineOrders: new PostgresLineOrderStore(db),
     calendar: () => loadBusinessCalendar(db),
     networkSystems: createSimulatedNetworkSystems(db),
     now: () => new Date(),

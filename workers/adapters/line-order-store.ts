@@ -1,0 +1,56 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { enterpriseLines, lineOrders } from '../../db/schema.ts';
+
+/** Enterprise line orders, and the resource system's register of lines in inventory. */
+export interface LineOrderStore {
+  setState(lineOrderId: string, state: 'inProgress' | 'completed' | 'failed', at: Date): Promise<void>;
+  /** Puts the built line into inventory (once): it joins the next month's acceptance. */
+  recordInInventory(line: {
+    lineId: string;
+    customer: string;
+    branch: string;
+    service: string;
+    aEnd: string;
+    zEnd: string;
+    at: Date;
+  }): Promise<void>;
+}
+
+export class PostgresLineOrderStore implements LineOrderStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async setState(lineOrderId: string, state: 'inProgress' | 'completed' | 'failed', at: Date) {
+    const final = state !== 'inProgress';
+    await this.db
+      .update(lineOrders)
+      .set({ state, ...(final ? { completedAt: sql`coalesce(${lineOrders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}) })
+      .where(eq(lineOrders.id, lineOrderId));
+  }
+
+  async recordInInventory(line: {
+    lineId: string;
+    customer: string;
+    branch: string;
+    service: string;
+    aEnd: string;
+    zEnd: string;
+    at: Date;
+  }) {
+    await this.db
+      .insert(enterpriseLines)
+      .values({
+        lineId: line.lineId,
+        customer: line.customer,
+        branch: line.branch,
+        service: line.service,
+        aEnd: line.aEnd,
+        zEnd: line.zEnd,
+        inInventoryAt: line.at,
+      })
+      .onConflictDoNothing();
+  }
+}
