@@ -4,7 +4,7 @@ import { Zeebe } from '@camunda8/sdk';
 import { DmnModdle } from 'dmn-moddle';
 import { describe, expect, it } from 'vitest';
 import { definitionFiles, processesDir } from '../definitions/deploy.ts';
-import { lintBpmn } from '../definitions/lint.ts';
+import { lintBpmn, TARGET_LINT_CONFIG } from '../definitions/lint.ts';
 import { describeBpmn } from '../read-model/definitions.ts';
 import { jobDefinitions } from '../workers/registry.ts';
 
@@ -16,6 +16,10 @@ const formFiles = files.filter((f) => f.kind === 'form');
 describe('process definitions', () => {
   it.each(bpmnFiles.map((f) => [f.name, f] as const))('%s passes bpmnlint with the Camunda compatibility rules', async (_name, file) => {
     expect(await lintBpmn(file.content.toString('utf8'))).toEqual([]);
+  });
+
+  it.each(bpmnFiles.map((f) => [f.name, f] as const))('%s also passes the Camunda 8.9 compatibility rules', async (_name, file) => {
+    expect(await lintBpmn(file.content.toString('utf8'), TARGET_LINT_CONFIG)).toEqual([]);
   });
 
   it('the linter refuses a service task without a job type, naming the element', async () => {
