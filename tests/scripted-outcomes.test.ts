@@ -1,0 +1,254 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reportComplaint } from '../api/domain/complaints/use-cases.ts';
+import { reportFault } from '../api/domain/faults/use-cases.ts';
+import { commissionLine } from '../api/domain/lines/use-cases.ts';
+import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask } from './support/orders.ts';
+import { fault } from './support/faults.ts';
+import { waitForInstanceTask } from './support/faults.ts';
+import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { scriptedWorkers } from './support/scripted-workers.ts';
+
+/** Every process once with scripted job outcomes (no real worker runs here). */
+describe('each process walked with scripted job outcomes', () => {
+  let platform: Platform;
+  let workers: Awaited<ReturnType<typeof scriptedWorkers>> | undefined;
+  beforeAll(async () => {
+    platform = await startPlatform({ workers: false });
+  });
+  afterEach(() => {
+    workers?.close();
+    workers = undefined;
+  });
+  afterAll(async () => platform?.close());
+
+  const completedElements = async (instance: string) =>
+    (await engineEvents(platform, instance)).filter((e) => e.intent === 'ELEMENT_COMPLETED').map((e) => e.element_id);
+  const product = { code: 'HB-500M', name: '500M', bandwidthMbps: 500, monthlyFeeCents: 9900 };
+
+  it('home broadband: a scripted INSUFFICIENT_RESOURCES takes the error path whatever the inventory says', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'intake-order': { complete: { intakeAt: 'now', product, correctedProductCode: null } },
+      'check-resources': { error: 'INSUFFICIENT_RESOURCES' },
+      'close-order': { complete: { closedAt: 'now' } },
+    });
+    const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as {
+      id: string;
+      processInstanceKey: string;
+    };
+    await completeTask(platform, (await waitForTask(platform, 'order-center', order.id, 'review-order')).key, { reviewApproved: true });
+    await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
+    expect(await completedElements(order.processInstanceKey)).toEqual(
+      expect.arrayContaining(['no-resources', 'close-insufficient', 'order-closed-no-resources']),
+    );
+    expect(workers.ran).toEqual(['intake-order', 'check-resources', 'close-order']);
+  });
+
+  it('fault: a scripted field diagnosis for an account that real pre-diagnosis would resolve online', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'prediagnose-fault': {
+        complete: {
+          diagnosis: {
+            category: 'fibre-cut',
+            recommendedAction: 'field',
+            summary: 'scripted',
+            answeredSources: [],
+            missingSources: [],
+            elapsedMs: 1,
+          },
+        },
+      },
+      'close-ticket': { complete: { closedAt: 'now', repeatedFault: false } },
+    });
+    const { processInstanceKey } = await reportFault({
+      fault: fault({ account: '0991-HB-100004' }),
+      db: platform.database.db,
+      zeebe: platform.camunda.zeebe,
+      engineTimeoutMs: 5000,
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'dispatch-repair')).key, {
+      crewGroup: 'install-crew-urc-shayibake',
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'install-crew-urc-shayibake', processInstanceKey, 'accept-repair')).key,
+      { arrivalEta: '2026-12-01T09:00' },
+    );
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'install-crew-urc-shayibake', processInstanceKey, 'repair-onsite')).key,
+      { faultCause: 'other', repairNote: 'scripted' },
+    );
+    await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'confirm-recovery')).key, {
+      recovered: true,
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'revisit-fault')).key,
+      { satisfaction: 9 },
+    );
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    expect(workers.ran).toEqual(['prediagnose-fault', 'close-ticket']);
+  });
+
+  it('complaint: scripted dispatch information sends the visit to the grid it names', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'generate-complaint-dispatch': { complete: { dispatchInfo: { text: 'scripted', grid: 'XA-YT-01', line: 'x', priority: 'normal' } } },
+      'close-complaint': { complete: { closedAt: 'now' } },
+    });
+    const { processInstanceKey } = await reportComplaint({
+      complaint: {
+        account: '0991-HB-100001',
+        customer: { name: '测试', level: 'local-c' },
+        category: 'frequent-disconnection',
+        description: 'scripted',
+      },
+      db: platform.database.db,
+      zeebe: platform.camunda.zeebe,
+      engineTimeoutMs: 5000,
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'handle-complaint')).key,
+      {
+        handlingOutcome: 'field-visit',
+        handlingNote: 'scripted',
+      },
+    );
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'install-crew-xa-yanta', processInstanceKey, 'complaint-field-visit')).key,
+      { visitResult: 'ok' },
+    );
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'reply-customer')).key,
+      { replyNote: 'ok' },
+    );
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    expect(workers.ran).toEqual(['generate-complaint-dispatch', 'close-complaint']);
+  });
+
+  it('acceptance: a scripted list of one line in a test branch, accepted first time', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'list-lines-for-acceptance': {
+        complete: {
+          month: '2030-01',
+          lines: [{ lineId: 'L-SCRIPTED', customer: 'x', branch: 'scripted', service: 'internet-line' }],
+          acceptanceDueAt: '2030-02-25T10:00:00Z',
+        },
+      },
+      'record-acceptance': { complete: { rectifiedOnTime: null } },
+      'score-branch-acceptance': { complete: { scores: [] } },
+    });
+    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+      bpmnProcessId: 'acceptance-handover',
+      variables: { month: '2030-01' },
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'acceptance-scripted', processInstanceKey, 'onsite-acceptance')).key,
+      { documentRefs: 'd', photoRefs: 'p' },
+    );
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'review-acceptance')).key,
+      { compliant: true },
+    );
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    expect(workers.ran).toEqual(['list-lines-for-acceptance', 'record-acceptance', 'score-branch-acceptance']);
+  });
+
+  it('enterprise line: a scripted plan of two packages is built by both branches, whatever the addresses say', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'plan-line-construction': {
+        complete: {
+          workPackages: [
+            { branch: 'urumqi', grid: 'URC-TS-01', ends: 'A' },
+            { branch: 'xian', grid: 'XA-YT-01', ends: 'Z' },
+          ],
+          crossBranch: true,
+        },
+      },
+      'check-resources': { complete: { port: { olt: 'o', ponPort: 'p', splitterPort: 1, label: 'scripted' } } },
+      'start-line-billing': { complete: { billingStartedAt: 'now' } },
+      'record-line-in-inventory': { complete: { inInventoryAt: 'now' } },
+    });
+    const { processInstanceKey } = await commissionLine({
+      commission: {
+        customer: { name: 'x', level: 'province' },
+        service: 'internet-line',
+        aEnd: { address: '乌鲁木齐市天山区', branch: 'urumqi', grid: 'URC-TS-01', contact: 'a' },
+        zEnd: { address: '乌鲁木齐市天山区', branch: 'urumqi', grid: 'URC-TS-01', contact: 'b' },
+        protectionLevel: 'standard',
+        circuits: 1,
+        monthlyFeeCents: 100,
+      },
+      db: platform.database.db,
+      zeebe: platform.camunda.zeebe,
+      engineTimeoutMs: 5000,
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'design-institute', processInstanceKey, 'survey')).key, {
+      surveyReport: 's',
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'design-institute', processInstanceKey, 'design')).key, {
+      designSolution: 'd',
+      constructionDays: 3,
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'order-center', processInstanceKey, 'accept-line-order')).key, {
+      orderAccepted: true,
+    });
+    const records = { equipmentRecord: 'e', uplinkRecord: 'u', fibreJumperRecord: 'f', materialsRecord: 'm', constructionPhotoRefs: 'p' };
+    // the script says two branches though both ends are in Urumqi: the model follows the plan
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'construction-xian', processInstanceKey, 'construction')).key,
+      records,
+    );
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'construction-urumqi', processInstanceKey, 'construction')).key,
+      records,
+    );
+    await completeTask(platform, (await waitForInstanceTask(platform, 'construction-urumqi', processInstanceKey, 'activation-test')).key, {
+      opticalPowerDbm: -20,
+      measuredSpeedMbps: 100,
+      testPassed: true,
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'customer-manager', processInstanceKey, 'customer-acceptance')).key, {
+      customerAccepted: true,
+      customerAcceptanceRef: 'r',
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'maintenance-urumqi', processInstanceKey, 'handover-maintenance')).key,
+      { handoverRecordRef: 'h' },
+    );
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    expect(workers.ran.filter((t) => t === 'check-resources')).toHaveLength(2);
+  });
+
+  it('change: a scripted billing change and closing walk the product-change path', async () => {
+    workers = await scriptedWorkers(platform.camunda.zeebe, {
+      'change-billing': { complete: { billingChangedAt: 'now' } },
+      'close-change': { complete: { changeClosedAt: 'now' } },
+    });
+    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+      bpmnProcessId: 'home-broadband-change',
+      variables: {
+        changeId: 'CH-SCRIPTED',
+        orderId: 'HB-SCRIPTED',
+        changeType: 'product-change',
+        newProduct: product,
+        product,
+        grid: 'URC-TS-01',
+        address: 'x',
+        customer: { name: 'x', phone: '1', level: 'local-c' },
+      },
+    });
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    expect(workers.ran).toEqual(['change-billing', 'close-change']);
+    expect(await completedElements(processInstanceKey)).toEqual(
+      expect.arrayContaining(['billing-new-product', 'close-change', 'change-done']),
+    );
+  });
+});
