@@ -43,7 +43,7 @@ describe('each process walked with scripted job outcomes', () => {
     expect(workers.ran).toEqual(['intake-order', 'check-resources', 'close-order']);
   });
 
-  it('fault: a scripted field diagnosis for an account that real pre-diagnosis would resolve online', async () => {
+  it('fault: a scripted field diagnosis, whatever the network systems would say', async () => {
     workers = await scriptedWorkers(platform.camunda.zeebe, {
       'prediagnose-fault': {
         complete: {
