@@ -60,7 +60,7 @@ describe('each process walked with scripted job outcomes', () => {
       'close-ticket': { complete: { closedAt: 'now', repeatedFault: false } },
     });
     const { processInstanceKey } = await reportFault({
-      fault: fault({ account: '0991-HB-100004' }),
+      fault: fault({ account: '0991-HB-100006' }),
       db: platform.database.db,
       zeebe: platform.camunda.zeebe,
       engineTimeoutMs: 5000,
