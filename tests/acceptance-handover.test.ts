@@ -105,6 +105,34 @@ describe('monthly acceptance and handover of enterprise lines', () => {
     expect(acceptanceDue('2026-12')).toBe('2027-01-25T10:00:00.000Z');
   });
 
+  it('material not uploaded by the 25th escalates to the branch, a rectification not done in 7 working days to the region', async () => {
+    const { processInstanceKey: batch } = await startAcceptanceBatch({
+      month: '2026-11',
+      zeebe: platform.camunda.zeebe,
+      engineTimeoutMs: 5000,
+    });
+    const escalated = (lineId: string) =>
+      platform.database.sql<{ element_id: string; level: string }[]>`
+        select element_id, level from escalation where subject_id = ${lineId} and process_instance_key = ${batch} order by id`;
+    const acceptance = await waitForOne('acceptance-urumqi', batch, 'onsite-acceptance');
+    const due = new Date('2026-12-25T10:00:00Z');
+    const now = await clock.now();
+    if (due > now) await clock.advance(due.getTime() - now.getTime() + 60_000);
+    await eventually(async () => (await escalated('DL-URC-0003')).length === 1 && (await escalated('DL-XA-0002')).length === 1);
+    expect(await escalated('DL-URC-0003')).toEqual([{ element_id: 'escalate-late-material', level: 'branch' }]);
+
+    await completeTask(platform, acceptance.key, { documentRefs: 'DOC-URC-0003', photoRefs: 'IMG-URC-0003' });
+    await completeTask(platform, (await waitForOne('customer-response-center', batch, 'review-acceptance')).key, {
+      compliant: false,
+      findings: '缺少竣工资料',
+    });
+    await waitForOne('acceptance-urumqi', batch, 'rectify-line');
+    await clock.advance(12 * 24 * 3_600_000);
+    await eventually(async () => (await escalated('DL-URC-0003')).length === 2);
+    expect((await escalated('DL-URC-0003'))[1]).toEqual({ element_id: 'escalate-late-rectification', level: 'region' });
+    await platform.camunda.zeebe.cancelProcessInstance(batch);
+  });
+
   it('starts by itself on the 5th of the month, for the month before', async () => {
     const now = await clock.now();
     const [y, m] = chinaDate(now).split('-').map(Number) as [number, number];

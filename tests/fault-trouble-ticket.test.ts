@@ -116,6 +116,41 @@ describe('fault trouble tickets through the real engine and workers', () => {
     expect(closed.resolution_path).toBe('field');
   });
 
+  it('a dispatch late by 30 minutes and an acceptance late by an hour reach the region; a late recovery confirmation the branch', async () => {
+    const { ticketId, processInstanceKey } = await report(
+      platform,
+      fault({ account: '0991-DL-200001', customer: { name: '某银行', level: 'group' }, service: 'dedicated-line' }),
+    );
+    const dispatch = await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'dispatch-repair');
+    await clock.advance(30 * MINUTE + 10_000);
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 2);
+    await completeTask(platform, dispatch.key, { crewGroup: 'install-crew-urc-tianshan' });
+    const accept = await waitForInstanceTask(platform, 'install-crew-urc-tianshan', processInstanceKey, 'accept-repair');
+    await clock.advance(60 * MINUTE + 10_000);
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 4);
+    await completeTask(platform, accept.key, { arrivalEta: '2026-12-01T11:00' });
+    const repair = await waitForInstanceTask(platform, 'install-crew-urc-tianshan', processInstanceKey, 'repair-onsite');
+    await completeTask(platform, repair.key, { faultCause: 'feeder-fibre-cut', repairNote: '熔接' });
+    const confirm = await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'confirm-recovery');
+    await clock.advance(15 * MINUTE + 10_000);
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 5);
+    // timers due at the same moment may fire in either order
+    expect((await escalationsOf(platform, ticketId)).map((e) => `${e.element_id}:${e.level}`).sort()).toEqual([
+      'escalate-accept-late-branch:branch',
+      'escalate-accept-late-region:region',
+      'escalate-confirm-late-branch:branch',
+      'escalate-dispatch-late-branch:branch',
+      'escalate-dispatch-late-region:region',
+    ]);
+    await completeTask(platform, confirm.key, { recovered: true });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'revisit-fault')).key,
+      { satisfaction: 5 },
+    );
+    await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+  });
+
   it.each([
     ['broadband', 'group', 20],
     ['broadband', 'province', 24],

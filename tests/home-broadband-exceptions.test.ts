@@ -111,7 +111,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     expect(completed).not.toContain('release-resources');
   });
 
-  it('an order for a product not on sale becomes an error order that escalates county then branch, and continues once corrected', async () => {
+  it('an order for a product not on sale becomes an error order that escalates county, branch, then region, and continues once corrected', async () => {
     const order = await placeOrder({ product: { code: 'HB-50M', name: '50M', bandwidthMbps: 50, monthlyFeeCents: 2900 } });
     const errorTask = await waitForTask(platform, 'order-center', order.id, 'fix-error-order');
     expect(errorTask.formId).toBe('error-order');
@@ -126,6 +126,14 @@ describe('home broadband new install: quality, confirmation, cancellation and er
       return rows.length === 2 ? rows.map((r) => r.level) : undefined;
     });
     expect(levels).toEqual(['county', 'branch']);
+    await clock.advance(16 * HOUR);
+    const allLevels = await eventually(async () => {
+      const rows = await platform.database.sql<
+        { level: string }[]
+      >`select level from escalation where subject_id = ${order.id} order by id`;
+      return rows.length === 3 ? rows.map((r) => r.level) : undefined;
+    });
+    expect(allLevels).toEqual(['county', 'branch', 'region']);
 
     // the order center corrects the product; intake accepts it and the review follows
     await completeTask(platform, errorTask.key, {
