@@ -1,4 +1,5 @@
-import { isWorkday as packageIsWorkday, getDayDetail } from 'chinese-days';
+// The package's main entry is CommonJS: Node's ESM gives its functions through the default export.
+import chineseDays from 'chinese-days';
 import type { Db } from '../db/client.ts';
 import { calendarDays } from '../db/schema.ts';
 
@@ -33,14 +34,14 @@ export function createBusinessCalendar(overrides: CalendarDay[] = []): BusinessC
   const byDate = new Map(overrides.map((o) => [o.date, o]));
   const isWorkday = (date: string) => {
     const o = byDate.get(date);
-    return o ? o.kind === 'workday' : packageIsWorkday(date);
+    return o ? o.kind === 'workday' : chineseDays.isWorkday(date);
   };
   return {
     isWorkday,
     describe(date) {
       const o = byDate.get(date);
       if (o) return { date, workday: o.kind === 'workday', name: o.name, source: 'override' };
-      const d = getDayDetail(date);
+      const d = chineseDays.getDayDetail(date);
       return { date, workday: d.work, name: d.name, source: 'chinese-days' };
     },
     addWorkingDays(start, n) {
