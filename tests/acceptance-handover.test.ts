@@ -106,30 +106,35 @@ describe('monthly acceptance and handover of enterprise lines', () => {
   });
 
   it('material not uploaded by the 25th escalates to the branch, a rectification not done in 7 working days to the region', async () => {
+    // given a line of its own (a branch no other suite uses) put into inventory in June 2025
+    await platform.database.sql`
+      insert into enterprise_line (line_id, customer, branch, service, a_end, z_end, in_inventory_at)
+      values ('DL-TEST-LATE', '某测试客户', 'late-branch', 'internet-line', 'A', 'Z', '2025-06-10T10:00:00+08:00')
+      on conflict do nothing`;
     const { processInstanceKey: batch } = await startAcceptanceBatch({
-      month: '2026-11',
+      month: '2025-06',
       zeebe: platform.camunda.zeebe,
       engineTimeoutMs: 5000,
     });
-    const escalated = (lineId: string) =>
+    const escalated = () =>
       platform.database.sql<{ element_id: string; level: string }[]>`
-        select element_id, level from escalation where subject_id = ${lineId} and process_instance_key = ${batch} order by id`;
-    const acceptance = await waitForOne('acceptance-urumqi', batch, 'onsite-acceptance');
-    const due = new Date('2026-12-25T10:00:00Z');
-    const now = await clock.now();
-    if (due > now) await clock.advance(due.getTime() - now.getTime() + 60_000);
-    await eventually(async () => (await escalated('DL-URC-0003')).length === 1 && (await escalated('DL-XA-0002')).length === 1);
-    expect(await escalated('DL-URC-0003')).toEqual([{ element_id: 'escalate-late-material', level: 'branch' }]);
+        select element_id, level from escalation where subject_id = 'DL-TEST-LATE' and process_instance_key = ${batch} order by id`;
 
-    await completeTask(platform, acceptance.key, { documentRefs: 'DOC-URC-0003', photoRefs: 'IMG-URC-0003' });
+    // its material was due on 25 July 2025, long past by the engine's clock: the branch is told at once
+    const acceptance = await waitForOne('acceptance-late-branch', batch, 'onsite-acceptance');
+    await eventually(async () => (await escalated()).length === 1);
+    expect(await escalated()).toEqual([{ element_id: 'escalate-late-material', level: 'branch' }]);
+
+    // a non-compliant line not rectified within 7 working days goes to the region
+    await completeTask(platform, acceptance.key, { documentRefs: 'DOC-LATE', photoRefs: 'IMG-LATE' });
     await completeTask(platform, (await waitForOne('customer-response-center', batch, 'review-acceptance')).key, {
       compliant: false,
       findings: '缺少竣工资料',
     });
-    await waitForOne('acceptance-urumqi', batch, 'rectify-line');
+    await waitForOne('acceptance-late-branch', batch, 'rectify-line');
     await clock.advance(12 * 24 * 3_600_000);
-    await eventually(async () => (await escalated('DL-URC-0003')).length === 2);
-    expect((await escalated('DL-URC-0003'))[1]).toEqual({ element_id: 'escalate-late-rectification', level: 'region' });
+    await eventually(async () => (await escalated()).length === 2);
+    expect((await escalated())[1]).toEqual({ element_id: 'escalate-late-rectification', level: 'region' });
     await platform.camunda.zeebe.cancelProcessInstance(batch);
   });
 
