@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEngineClock } from '../engine/clock.ts';
-import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask } from './support/orders.ts';
+import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask, type OrderView } from './support/orders.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
 
 const HOUR = 3_600_000;
-
-interface OrderView {
-  id: string;
-  state: string;
-  stateReason: string | null;
-  processInstanceKey: string;
-  processState: string | null;
-  product: { code: string; monthlyFeeCents: number };
-  timeline: { elementId: string }[];
-}
 
 describe('home broadband new install: quality, confirmation, cancellation and error orders', () => {
   let platform: Platform;

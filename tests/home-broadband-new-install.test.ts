@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
-import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask } from './support/orders.ts';
-
-interface OrderView {
-  id: string;
-  state: string;
-  stateReason: string | null;
-  processInstanceKey: string;
-  processState: string | null;
-  currentStages: { elementId: string }[];
-  timeline: { elementId: string; name: string | null; state: string; startedAt: string; endedAt: string | null }[];
-}
+import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask, type OrderView } from './support/orders.ts';
 
 describe('home broadband new install, end to end through the real engine and workers', () => {
   let platform: Platform;

@@ -9,6 +9,18 @@ export const validOrder = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** What GET /orders/:id answers, as the tests read it. */
+export interface OrderView {
+  id: string;
+  state: string;
+  stateReason: string | null;
+  processInstanceKey: string;
+  processState: string | null;
+  product: { code: string; monthlyFeeCents: number };
+  currentStages: { elementId: string }[];
+  timeline: { elementId: string; name: string | null; state: string; startedAt: string; endedAt: string | null }[];
+}
+
 export interface TaskView {
   key: string;
   elementId: string;

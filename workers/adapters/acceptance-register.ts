@@ -17,18 +17,20 @@ export interface BranchScore {
   score: number;
 }
 
+export interface LineAcceptanceRecord {
+  month: string;
+  lineId: string;
+  branch: string;
+  rectifications: number;
+  rectifiedOnTime: boolean | null;
+  recordedAt: Date;
+}
+
 /** The response center's acceptance register and the resource system's enterprise lines. */
 export interface AcceptanceRegister {
   /** Lines put into inventory during `month` (YYYY-MM, China time). */
   linesPutIntoInventory(month: string): Promise<LineToAccept[]>;
-  recordLine(r: {
-    month: string;
-    lineId: string;
-    branch: string;
-    rectifications: number;
-    rectifiedOnTime: boolean | null;
-    recordedAt: Date;
-  }): Promise<void>;
+  recordLine(r: LineAcceptanceRecord): Promise<void>;
   /** Scores every branch for the month from the recorded lines and stores the scores. */
   scoreMonth(month: string): Promise<BranchScore[]>;
 }
@@ -69,14 +71,7 @@ export class PostgresAcceptanceRegister implements AcceptanceRegister {
       .orderBy(enterpriseLines.lineId);
   }
 
-  async recordLine(r: {
-    month: string;
-    lineId: string;
-    branch: string;
-    rectifications: number;
-    rectifiedOnTime: boolean | null;
-    recordedAt: Date;
-  }) {
+  async recordLine(r: LineAcceptanceRecord) {
     await this.db
       .insert(lineAcceptances)
       .values(r)

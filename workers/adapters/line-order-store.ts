@@ -2,19 +2,21 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { enterpriseLines, lineOrders } from '../../db/schema.ts';
 
+export interface InventoryLine {
+  lineId: string;
+  customer: string;
+  branch: string;
+  service: string;
+  aEnd: string;
+  zEnd: string;
+  at: Date;
+}
+
 /** Enterprise line orders, and the resource system's register of lines in inventory. */
 export interface LineOrderStore {
   setState(lineOrderId: string, state: 'inProgress' | 'completed' | 'failed', at: Date): Promise<void>;
   /** Puts the built line into inventory (once): it joins the next month's acceptance. */
-  recordInInventory(line: {
-    lineId: string;
-    customer: string;
-    branch: string;
-    service: string;
-    aEnd: string;
-    zEnd: string;
-    at: Date;
-  }): Promise<void>;
+  recordInInventory(line: InventoryLine): Promise<void>;
 }
 
 export class PostgresLineOrderStore implements LineOrderStore {
@@ -31,15 +33,7 @@ export class PostgresLineOrderStore implements LineOrderStore {
       .where(eq(lineOrders.id, lineOrderId));
   }
 
-  async recordInInventory(line: {
-    lineId: string;
-    customer: string;
-    branch: string;
-    service: string;
-    aEnd: string;
-    zEnd: string;
-    at: Date;
-  }) {
+  async recordInInventory(line: InventoryLine) {
     await this.db
       .insert(enterpriseLines)
       .values({

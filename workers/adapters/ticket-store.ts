@@ -2,6 +2,15 @@ import { and, eq, gte, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { escalations, troubleTickets } from '../../db/schema.ts';
 
+export interface Escalation {
+  idempotencyKey: string;
+  subjectId: string;
+  level: string;
+  reason: string;
+  processInstanceKey: string;
+  elementId: string;
+}
+
 /** The trouble tickets and escalations workers update (the response center's own tables). */
 export interface TicketStore {
   exists(ticketId: string): Promise<boolean>;
@@ -9,14 +18,7 @@ export interface TicketStore {
   /** Closes the ticket and flags it when the account had another fault in the 30 days before. */
   close(ticketId: string, resolutionPath: 'online' | 'field' | null, at: Date): Promise<{ repeated: boolean }>;
   /** Records one escalation per idempotency key; a repeat returns the first. */
-  escalate(e: {
-    idempotencyKey: string;
-    subjectId: string;
-    level: string;
-    reason: string;
-    processInstanceKey: string;
-    elementId: string;
-  }): Promise<void>;
+  escalate(e: Escalation): Promise<void>;
 }
 
 export class PostgresTicketStore implements TicketStore {
@@ -69,14 +71,7 @@ export class PostgresTicketStore implements TicketStore {
     });
   }
 
-  async escalate(e: {
-    idempotencyKey: string;
-    subjectId: string;
-    level: string;
-    reason: string;
-    processInstanceKey: string;
-    elementId: string;
-  }) {
+  async escalate(e: Escalation) {
     await this.db.insert(escalations).values(e).onConflictDoNothing({ target: escalations.idempotencyKey });
   }
 }

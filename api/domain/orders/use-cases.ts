@@ -46,16 +46,26 @@ export async function createOrder({
 
 const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
 
-/** A customer's cancellation: the process's event subprocess releases what was reserved and closes the order. */
-export async function cancelOrder({
+/**
+ * Sends a message to an open order's process, correlated by the order id. The message id makes a
+ * repeated request a no-op while the first is still buffered; the time to live buffers it until
+ * the process waits for it.
+ */
+async function messageOpenOrder({
   id,
-  reason,
+  name,
+  timeToLive,
+  variables,
+  what,
   orders,
   zeebe,
   engineTimeoutMs,
 }: {
   id: string;
-  reason: string | undefined;
+  name: string;
+  timeToLive: number;
+  variables: Record<string, string>;
+  what: string;
   orders: OrderRepository;
   zeebe: ZeebeClient;
   engineTimeoutMs: number;
@@ -64,47 +74,35 @@ export async function cancelOrder({
   if (!row) throw errors.orderNotFound(id);
   if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
   await withEngineTimeout(
-    zeebe.publishMessage({
-      name: MESSAGES.orderCancelled,
-      correlationKey: id,
-      // Unique per order: a repeated request is deduplicated by the engine while the first is buffered.
-      messageId: `${MESSAGES.orderCancelled}:${id}`,
-      timeToLive: 3_600_000,
-      variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
-    }),
+    zeebe.publishMessage({ name, correlationKey: id, messageId: `${name}:${id}`, timeToLive, variables }),
     engineTimeoutMs,
-    'publishing the cancellation',
+    what,
   );
   return toOrder(row, orders);
 }
 
+type OrderCommand = { id: string; orders: OrderRepository; zeebe: ZeebeClient; engineTimeoutMs: number };
+
+/** A customer's cancellation: the process's event subprocess releases what was reserved and closes the order. */
+export function cancelOrder({ reason, ...command }: OrderCommand & { reason: string | undefined }): Promise<Order> {
+  return messageOpenOrder({
+    ...command,
+    name: MESSAGES.orderCancelled,
+    timeToLive: 3_600_000,
+    variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
+    what: 'publishing the cancellation',
+  });
+}
+
 /** The customer confirms the install; buffered until the process waits for it (up to 3 days). */
-export async function confirmOrder({
-  id,
-  orders,
-  zeebe,
-  engineTimeoutMs,
-}: {
-  id: string;
-  orders: OrderRepository;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
-}) {
-  const row = await orders.find(id);
-  if (!row) throw errors.orderNotFound(id);
-  if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
-  await withEngineTimeout(
-    zeebe.publishMessage({
-      name: MESSAGES.customerConfirmed,
-      correlationKey: id,
-      messageId: `${MESSAGES.customerConfirmed}:${id}`,
-      timeToLive: 3 * 24 * 3_600_000,
-      variables: { customerConfirmedAt: new Date().toISOString() },
-    }),
-    engineTimeoutMs,
-    'publishing the confirmation',
-  );
-  return toOrder(row, orders);
+export function confirmOrder(command: OrderCommand): Promise<Order> {
+  return messageOpenOrder({
+    ...command,
+    name: MESSAGES.customerConfirmed,
+    timeToLive: 3 * 24 * 3_600_000,
+    variables: { customerConfirmedAt: new Date().toISOString() },
+    what: 'publishing the confirmation',
+  });
 }
 
 export async function getOrder({ id, orders }: { id: string; orders: OrderRepository }): Promise<Order> {
