@@ -1,7 +1,5 @@
-import { startInfrastructure, type Environment } from '../scripts/infrastructure.ts';
+import { portsFor, profileName, startInfrastructure, type Environment } from '../scripts/infrastructure.ts';
 import {
-  DEV_PORTS,
-  TEST_PORTS,
   engineRssMb,
   ensureDistribution,
   ensureExporter,
@@ -29,10 +27,10 @@ try {
     console.log(`engine ready: REST ${engine.restAddress}, gRPC ${engine.grpcAddress}, RSS ${engineRssMb(engine.pid) ?? '?'} MB`);
     process.exit(0);
   } else if (command === 'stop') {
-    await stopEngine({ name: env });
+    await stopEngine({ name: profileName(env) });
     process.exit(0);
   } else if (command === 'status') {
-    const ports = env === 'dev' ? DEV_PORTS : TEST_PORTS;
+    const ports = portsFor(env);
     const healthy = await isHealthy(`http://127.0.0.1:${ports.restPort}`);
     console.log(healthy ? 'engine healthy' : 'engine not running');
     process.exit(healthy ? 0 : 1);

@@ -15,14 +15,41 @@ export interface Infrastructure {
   profile: EngineProfile;
 }
 
+/**
+ * TEST_SLOT (0-9, default 0) lets several test runs share a machine: slot n gets its own
+ * database, engine data and ports (offset by 100 × n).
+ */
+export function testSlot(env: NodeJS.ProcessEnv = process.env): number {
+  const slot = Number(env.TEST_SLOT ?? 0);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error(`TEST_SLOT must be 0-9, got ${env.TEST_SLOT}`);
+  return slot;
+}
+
 /** The database each environment uses; tests get their own so they never touch a developer's data. */
-export const DATABASE_NAME: Record<Environment, string> = { dev: 'telecom', test: 'telecom_test' };
+export function databaseName(env: Environment): string {
+  if (env === 'dev') return 'telecom';
+  const slot = testSlot();
+  return slot === 0 ? 'telecom_test' : `telecom_test_${slot}`;
+}
+
+/** The engine profile's name: its data, config and log live in .camunda/<name>/. */
+export function profileName(env: Environment): string {
+  if (env === 'dev') return 'dev';
+  const slot = testSlot();
+  return slot === 0 ? 'test' : `test-${slot}`;
+}
+
+export function portsFor(env: Environment): typeof DEV_PORTS {
+  if (env === 'dev') return DEV_PORTS;
+  const offset = 100 * testSlot();
+  return Object.fromEntries(Object.entries(TEST_PORTS).map(([k, v]) => [k, v + offset])) as typeof TEST_PORTS;
+}
 
 export async function startDatabase(env: Environment, log: (l: string) => void = console.log): Promise<DatabaseServer> {
   const settings = loadSettings();
   const database = await ensureDatabaseServer({
     databaseUrl: settings.DATABASE_URL,
-    database: DATABASE_NAME[env],
+    database: databaseName(env),
     dataDir: path.join(root, '.data/postgres'),
     embeddedPort: settings.EMBEDDED_PG_PORT,
     fresh: env === 'test',
@@ -34,8 +61,8 @@ export async function startDatabase(env: Environment, log: (l: string) => void =
 
 export function engineProfile(env: Environment, databaseUrl: string): EngineProfile {
   return {
-    name: env,
-    ...(env === 'dev' ? DEV_PORTS : TEST_PORTS),
+    name: profileName(env),
+    ...portsFor(env),
     jdbc: toJdbc(databaseUrl),
     fresh: env === 'test',
   };

@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { createCamundaClients } from '../engine/camunda.ts';
 import { stopEngine } from '../engine/native-engine.ts';
 import { deployAndSeed } from '../scripts/bootstrap.ts';
-import { startInfrastructure } from '../scripts/infrastructure.ts';
+import { profileName, startInfrastructure } from '../scripts/infrastructure.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,7 +17,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[setup] ${line}`);
   // A test engine left running by an interrupted run holds old state: always start from nothing.
-  await stopEngine({ name: 'test' }, () => {});
+  await stopEngine({ name: profileName('test') }, () => {});
 
   const { database, engine, profile } = await startInfrastructure('test', log);
   const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
