@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -13,7 +14,10 @@ import {
 import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
+import { ApiError } from './errors.ts';
+import { auth } from './plugins/auth.ts';
 import { problemDetails } from './plugins/problem-details.ts';
+import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orderRoutes } from './routes/orders.ts';
 import { processRoutes } from './routes/processes.ts';
@@ -60,15 +64,26 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
         { name: 'tasks', description: "Clerks' user tasks" },
         { name: 'processes', description: 'Deployed process definitions' },
         { name: 'health', description: 'Liveness of the engine and the database' },
+        { name: 'auth', description: 'Login and the caller' },
       ],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/login' } },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(problemDetails);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'TOO_MANY_REQUESTS', 'Too many requests', `Try again in ${Math.ceil(context.ttl / 1000)} s.`),
+  });
+  await app.register(auth);
 
   await app.register(healthRoutes);
+  await app.register(authRoutes);
   await app.register(orderRoutes);
   await app.register(taskRoutes);
   await app.register(processRoutes);

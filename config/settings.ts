@@ -22,6 +22,20 @@ const SettingsSchema = z.object({
   CAMUNDA_MANAGEMENT_ADDRESS: z.string().url().default('http://127.0.0.1:9600'),
   /** How long an API call waits for the engine before answering 503. */
   ENGINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * Signs the API's JWTs. Unset: a random secret per API process (tokens end with a restart);
+   * set it (≥ 32 characters) wherever tokens must outlive a restart or several API processes run.
+   */
+  JWT_SECRET: z.string().min(32).optional(),
+  /** How long a login token stays valid. */
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .default(8 * 3600),
+  /** Logins allowed per client address and minute. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

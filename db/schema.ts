@@ -55,6 +55,8 @@ export const orders = pgTable(
       .default(sql`'HB' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('order_number_seq')::text, 6, '0')`),
     kind: text('kind').notNull().default('home-broadband-new-install'),
     customerName: text('customer_name').notNull(),
+    /** The customer account (CRM party id) the order belongs to; customers see only their own. */
+    customerId: text('customer_id'),
     customerPhone: text('customer_phone').notNull(),
     customerLevel: text('customer_level').notNull(),
     address: text('address').notNull(),
@@ -144,6 +146,8 @@ export const userTasks = pgTable(
     name: text('name'),
     candidateGroups: text('candidate_groups').array().notNull(),
     assignee: text('assignee'),
+    /** The user who completed it through the API (the engine does not record who). */
+    completedBy: text('completed_by'),
     formId: text('form_id'),
     dueDate: text('due_date'),
     /** created | completed | canceled */
@@ -225,6 +229,8 @@ export const troubleTickets = pgTable(
       .default(sql`'FT' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('ticket_number_seq')::text, 6, '0')`),
     account: text('account').notNull(),
     customerName: text('customer_name').notNull(),
+    /** The customer account (CRM party id) the order belongs to; customers see only their own. */
+    customerId: text('customer_id'),
     customerLevel: text('customer_level').notNull(),
     service: text('service').notNull(),
     /** hotline | customer-manager | monitoring-alarm */
@@ -351,6 +357,8 @@ export const complaints = pgTable(
       .default(sql`'CP' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('complaint_number_seq')::text, 6, '0')`),
     account: text('account').notNull(),
     customerName: text('customer_name').notNull(),
+    /** The customer account (CRM party id) the order belongs to; customers see only their own. */
+    customerId: text('customer_id'),
     customerLevel: text('customer_level').notNull(),
     category: text('category').notNull(),
     description: text('description').notNull(),
@@ -450,6 +458,8 @@ export const lineOrders = pgTable('line_order', {
     .primaryKey()
     .default(sql`'DL' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('line_order_number_seq')::text, 6, '0')`),
   customer: text('customer').notNull(),
+  /** The customer account (CRM party id) the order belongs to; customers see only their own. */
+  customerId: text('customer_id'),
   customerLevel: text('customer_level').notNull(),
   service: text('service').notNull(),
   aEnd: jsonb('a_end').notNull(),
@@ -463,3 +473,32 @@ export const lineOrders = pgTable('line_order', {
   createdAt: at('created_at').notNull().defaultNow(),
   completedAt: at('completed_at'),
 });
+
+// ── Users and roles ───────────────────────────────────────────────────────────
+/**
+ * People who sign in: customers (their own orders and tickets), clerks (their groups' tasks in
+ * their branch), process owners, leaders and administrators. Passwords are scrypt hashes.
+ */
+export const appUsers = pgTable(
+  'app_user',
+  {
+    id: serial('id').primaryKey(),
+    username: text('username').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    /** customer | clerk | process-owner | leader | admin */
+    role: text('role').notNull(),
+    /** For customers: the CRM party id their orders and tickets carry. */
+    customerId: text('customer_id'),
+    /** For clerks: the candidate groups whose tasks they work, e.g. order-center. */
+    groups: text('groups')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** For clerks and leaders: the branch (分公司) they belong to; null means every branch. */
+    branch: text('branch'),
+    active: boolean('active').notNull().default(true),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('app_user_username_idx').on(t.username)],
+);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { seedDemoUsers } from '../api/domain/auth/users.ts';
 import { connectDatabase } from '../db/client.ts';
 import { deployDefinitions } from '../definitions/deploy.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
@@ -25,6 +26,7 @@ export async function deployAndSeed({
     await seedNetworkSystems(database.db);
     await seedProductCatalogue(database.db);
     await seedEnterpriseLines(database.db);
+    await seedDemoUsers(database.db);
   } finally {
     await database.close();
   }

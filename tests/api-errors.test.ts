@@ -4,7 +4,7 @@ import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
 import { createCamundaClients } from '../engine/camunda.ts';
 import { completeTask, validOrder, waitForTask } from './support/orders.ts';
-import { startPlatform, type Platform } from './support/platform.ts';
+import { signTokenFor, startPlatform, type Platform } from './support/platform.ts';
 
 interface ProblemView {
   status: number;
@@ -142,9 +142,15 @@ describe('when the engine is down', () => {
       expect(body.engine.detail).toMatch(/engine/);
       expect(body.db.status).toBe('up');
 
+      const token = await signTokenFor(app, database, 'clerk.urumqi');
       const before = (await database.sql<{ count: number }[]>`select count(*)::int as count from orders`)[0]?.count;
       const started = Date.now();
-      const res = await app.inject({ method: 'POST', url: '/orders', payload: validOrder() });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/orders',
+        payload: validOrder(),
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(Date.now() - started).toBeLessThan(4_000);
       expect(res.statusCode).toBe(503);
       const problem = res.json() as ProblemView;

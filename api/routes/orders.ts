@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
 import { CancelOrderBodySchema, CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
 import { cancelOrder, confirmOrder, createOrder, getOrder } from '../domain/orders/use-cases.ts';
+import { ACCESS } from '../domain/auth/access.ts';
 import { ProblemSchema } from '../errors.ts';
+import { principal } from '../plugins/auth.ts';
 
 const IdempotencyHeadersSchema = z.object({
   'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never creates a second order'),
@@ -15,6 +17,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/orders',
     {
+      config: { access: ACCESS.orderTakers },
       schema: {
         tags: ['orders'],
         summary: 'Accept a home-broadband new-install order and start its process',
@@ -25,6 +28,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { order, created } = await createOrder({
+        caller: principal(request),
         body: request.body,
         idempotencyKey: request.headers['idempotency-key'],
         orders,
@@ -42,6 +46,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/orders/:id',
     {
+      config: { access: ACCESS.everyone },
       schema: {
         tags: ['orders'],
         summary: 'An order: state, current stage(s), timeline and process instance',
@@ -49,12 +54,13 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: OrderSchema, 404: ProblemSchema },
       },
     },
-    async (request) => getOrder({ id: request.params.id, orders }),
+    async (request) => getOrder({ caller: principal(request), id: request.params.id, orders }),
   );
 
   app.post(
     '/orders/:id/cancel',
     {
+      config: { access: ACCESS.orderTakers },
       schema: {
         tags: ['orders'],
         summary: 'The customer cancels the order; what was reserved is released',
@@ -65,6 +71,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const order = await cancelOrder({
+        caller: principal(request),
         id: request.params.id,
         reason: request.body?.reason,
         orders,
@@ -79,6 +86,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/orders/:id/confirm',
     {
+      config: { access: ACCESS.orderTakers },
       schema: {
         tags: ['orders'],
         summary: 'The customer confirms the install works',
@@ -88,6 +96,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const order = await confirmOrder({
+        caller: principal(request),
         id: request.params.id,
         orders,
         zeebe: app.camunda.zeebe,

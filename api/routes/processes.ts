@@ -2,12 +2,14 @@ import { desc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { processDefinitions } from '../../db/schema.ts';
+import { ACCESS } from '../domain/auth/access.ts';
 import { errors, ProblemSchema } from '../errors.ts';
 
 export const processRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/process-definitions/:processId/xml',
     {
+      config: { access: ACCESS.staff },
       schema: {
         tags: ['processes'],
         summary: "The BPMN XML of a process's latest deployed version",

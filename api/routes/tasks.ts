@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { createTaskRepository } from '../domain/tasks/repository.ts';
 import { CompleteTaskBodySchema, TaskKeyParamsSchema, TaskListQuerySchema, TaskSchema } from '../domain/tasks/schemas.ts';
 import { completeTask, listTasks } from '../domain/tasks/use-cases.ts';
+import { ACCESS } from '../domain/auth/access.ts';
 import { ProblemSchema } from '../errors.ts';
+import { principal } from '../plugins/auth.ts';
 
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   const tasks = createTaskRepository({ db: app.database.db });
@@ -11,6 +13,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/tasks',
     {
+      config: { access: ACCESS.clerks },
       schema: {
         tags: ['tasks'],
         summary: 'Open user tasks of a candidate group, oldest first',
@@ -18,12 +21,13 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(TaskSchema), 400: ProblemSchema },
       },
     },
-    async (request) => listTasks({ group: request.query.group, limit: request.query.limit, tasks }),
+    async (request) => listTasks({ caller: principal(request), group: request.query.group, limit: request.query.limit, tasks }),
   );
 
   app.post(
     '/tasks/:key/complete',
     {
+      config: { access: ACCESS.clerks },
       schema: {
         tags: ['tasks'],
         summary: "Complete a user task with its form's variables",
@@ -34,6 +38,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       await completeTask({
+        caller: principal(request),
         key: request.params.key,
         variables: request.body.variables,
         tasks,

@@ -1,6 +1,8 @@
 import { inject } from 'vitest';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../api/app.ts';
+import { createUserRepository, toPrincipal } from '../../api/domain/auth/users.ts';
 import { loadSettings } from '../../config/settings.ts';
 import { connectDatabase, type Database } from '../../db/client.ts';
 import { createCamundaClients, type CamundaClients } from '../../engine/camunda.ts';
@@ -10,8 +12,19 @@ import { startWorkers, type RunningWorkers } from '../../workers/runner.ts';
 
 export const silentLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
+type App = Awaited<ReturnType<typeof buildApp>>;
+
 export interface Platform {
-  app: Awaited<ReturnType<typeof buildApp>>;
+  /**
+   * The API as the operations administrator: `app.inject` adds an admin token unless the request
+   * carries its own Authorization header. Suites about processes act as admin; who may do what
+   * is tested role by role in authorization.test.ts through `fastify` and `tokenFor`.
+   */
+  app: { inject(options: InjectOptions): Promise<LightMyRequestResponse> };
+  /** The Fastify app itself, no token added. */
+  fastify: App;
+  /** A signed token for a demo user (api/domain/auth/users.ts), as POST /auth/login would issue. */
+  tokenFor(username: string): Promise<string>;
   database: Database;
   camunda: CamundaClients;
   projector: Projector;
@@ -35,8 +48,14 @@ export async function startPlatform({ workers = true }: { workers?: boolean } = 
   const running = workers
     ? await startWorkers({ zeebe: workerClients.zeebe, deps: createWorkerDependencies(database.db), log: silentLog })
     : undefined;
+  const tokenFor = (username: string) => signTokenFor(app, database, username);
+  const adminToken = await tokenFor('admin');
   return {
-    app,
+    app: {
+      inject: (options) => app.inject({ ...options, headers: { authorization: `Bearer ${adminToken}`, ...(options.headers ?? {}) } }),
+    },
+    fastify: app,
+    tokenFor,
     database,
     camunda,
     projector,
@@ -50,6 +69,13 @@ export async function startPlatform({ workers = true }: { workers?: boolean } = 
       await database.close();
     },
   };
+}
+
+/** A token for a demo user, signed by `app` as POST /auth/login would issue it. */
+export async function signTokenFor(app: App, database: Database, username: string): Promise<string> {
+  const user = await createUserRepository(database.db).findActive(username);
+  if (!user) throw new Error(`no user ${username}: demo users are seeded by the global setup`);
+  return app.jwt.sign(toPrincipal(user));
 }
 
 /** Polls until `check` returns a value that is not undefined/false, or fails with the last error. */

@@ -15,12 +15,14 @@ export function createOrderRepository({ db }: { db: Db }) {
      */
     async insertAndStart(
       body: CreateOrderBody,
+      customerId: string | null,
       idempotencyKey: string | undefined,
       start: (orderId: string) => Promise<string>,
     ): Promise<OrderRow> {
       const [row] = await db
         .insert(orders)
         .values({
+          customerId,
           customerName: body.customer.name,
           customerPhone: body.customer.phone,
           customerLevel: body.customer.level,

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { CustomerSchema, GridSchema, ProductSchema } from '../../../contracts/home-broadband.ts';
 
+export const CustomerIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9-]{3,40}$/, 'a CRM party id such as CU-0001')
+  .describe("The customer's CRM party id; customers order for their own and may leave it out");
+
 export const CreateOrderBodySchema = z
   .object({
+    customerId: CustomerIdSchema.optional(),
     customer: CustomerSchema,
     address: z.string().trim().min(4).max(300).describe('Installation address'),
     grid: GridSchema,
@@ -51,6 +58,7 @@ export const OrderSchema = z
   .object({
     id: z.string(),
     kind: z.string(),
+    customerId: z.string().nullable(),
     state: z.enum(['acknowledged', 'inProgress', 'completed', 'failed', 'cancelled']).describe('TMF622 order state'),
     stateReason: z.string().nullable(),
     customer: z.object({ name: z.string(), phone: z.string(), level: z.string() }),

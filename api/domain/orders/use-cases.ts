@@ -1,23 +1,29 @@
 import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
 import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
 import { errors } from '../../errors.ts';
+import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
+import type { Principal } from '../auth/schemas.ts';
 import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
 import type { CreateOrderBody, Order } from './schemas.ts';
 
 /** Accepts a home-broadband new-install order and starts its process; a retried request (same Idempotency-Key) returns the first order. */
 export async function createOrder({
+  caller,
   body,
-  idempotencyKey,
+  idempotencyKey: requestedKey,
   orders,
   zeebe,
   engineTimeoutMs,
 }: {
+  caller: Principal;
   body: CreateOrderBody;
   idempotencyKey: string | undefined;
   orders: OrderRepository;
   zeebe: ZeebeClient;
   engineTimeoutMs: number;
 }): Promise<{ order: Order; created: boolean }> {
+  const customerId = owningCustomer(caller, body.customerId);
+  const idempotencyKey = scopedIdempotencyKey(caller, requestedKey);
   if (idempotencyKey) {
     const existing = await orders.findByIdempotencyKey(idempotencyKey);
     if (existing) return { order: await toOrder(existing, orders), created: false };
@@ -32,7 +38,7 @@ export async function createOrder({
     return started.processInstanceKey;
   };
   try {
-    const row = await orders.insertAndStart(body, idempotencyKey, start);
+    const row = await orders.insertAndStart(body, customerId, idempotencyKey, start);
     return { order: await toOrder(row, orders), created: true };
   } catch (e) {
     // The same Idempotency-Key raced in twice: the other request created the order.
@@ -52,6 +58,7 @@ const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
  * the process waits for it.
  */
 async function messageOpenOrder({
+  caller,
   id,
   name,
   timeToLive,
@@ -61,6 +68,7 @@ async function messageOpenOrder({
   zeebe,
   engineTimeoutMs,
 }: {
+  caller: Principal;
   id: string;
   name: string;
   timeToLive: number;
@@ -71,7 +79,7 @@ async function messageOpenOrder({
   engineTimeoutMs: number;
 }): Promise<Order> {
   const row = await orders.find(id);
-  if (!row) throw errors.orderNotFound(id);
+  if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
   if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
   await withEngineTimeout(
     zeebe.publishMessage({ name, correlationKey: id, messageId: `${name}:${id}`, timeToLive, variables }),
@@ -81,7 +89,7 @@ async function messageOpenOrder({
   return toOrder(row, orders);
 }
 
-type OrderCommand = { id: string; orders: OrderRepository; zeebe: ZeebeClient; engineTimeoutMs: number };
+type OrderCommand = { caller: Principal; id: string; orders: OrderRepository; zeebe: ZeebeClient; engineTimeoutMs: number };
 
 /** A customer's cancellation: the process's event subprocess releases what was reserved and closes the order. */
 export function cancelOrder({ reason, ...command }: OrderCommand & { reason: string | undefined }): Promise<Order> {
@@ -105,9 +113,9 @@ export function confirmOrder(command: OrderCommand): Promise<Order> {
   });
 }
 
-export async function getOrder({ id, orders }: { id: string; orders: OrderRepository }): Promise<Order> {
+export async function getOrder({ caller, id, orders }: { caller: Principal; id: string; orders: OrderRepository }): Promise<Order> {
   const row = await orders.find(id);
-  if (!row) throw errors.orderNotFound(id);
+  if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
   return toOrder(row, orders);
 }
 
@@ -130,6 +138,7 @@ async function toOrder(row: OrderRow, orders: OrderRepository): Promise<Order> {
   return {
     id: row.id,
     kind: row.kind,
+    customerId: row.customerId,
     state: row.state as Order['state'],
     stateReason: row.stateReason,
     customer: { name: row.customerName, phone: row.customerPhone, level: row.customerLevel },

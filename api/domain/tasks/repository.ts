@@ -40,10 +40,10 @@ export function createTaskRepository({ db }: { db: Db }) {
       const [row] = await db.select().from(forms).where(eq(forms.formId, formId)).orderBy(desc(forms.version)).limit(1);
       return row;
     },
-    async markCompleted(key: string) {
+    async markCompleted(key: string, completedBy: string) {
       await db
         .update(userTasks)
-        .set({ state: 'completed', endedAt: new Date() })
+        .set({ state: 'completed', endedAt: new Date(), completedBy })
         .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
     },
   };

@@ -2,6 +2,7 @@ import { EngineRequestError, type EngineRest } from '../../../engine/rest.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { formVariablesSchema } from './form-schema.ts';
 import type { TaskRepository, TaskRow } from './repository.ts';
+import type { Principal } from '../auth/schemas.ts';
 import type { Task } from './schemas.ts';
 
 export function toTask(row: TaskRow): Task {
@@ -20,24 +21,47 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
-export async function listTasks({ group, limit, tasks }: { group: string; limit: number; tasks: TaskRepository }): Promise<Task[]> {
+/** Admins work every group; a clerk only their own. */
+export function worksGroup(caller: Principal, group: string): boolean {
+  return caller.role === 'admin' || caller.groups.includes(group);
+}
+
+export async function listTasks({
+  caller,
+  group,
+  limit,
+  tasks,
+}: {
+  caller: Principal;
+  group: string;
+  limit: number;
+  tasks: TaskRepository;
+}): Promise<Task[]> {
+  if (!worksGroup(caller, group)) {
+    throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', `You do not work group ${group}.`, [
+      { pointer: '/group', in: 'querystring', message: `not one of your groups (${caller.groups.join(', ') || 'none'})` },
+    ]);
+  }
   return (await tasks.openForGroup(group, limit)).map(toTask);
 }
 
 /** Completes an open user task with its form's variables, validated against that form. */
 export async function completeTask({
+  caller,
   key,
   variables,
   tasks,
   rest,
 }: {
+  caller: Principal;
   key: string;
   variables: Record<string, unknown>;
   tasks: TaskRepository;
   rest: EngineRest;
 }): Promise<void> {
   const task = await tasks.find(key);
-  if (!task) throw errors.taskNotFound(key);
+  // Another group's task is not revealed.
+  if (!task || !task.candidateGroups.some((g) => worksGroup(caller, g))) throw errors.taskNotFound(key);
   if (task.state !== 'created') throw errors.taskNotOpen(key, task.state);
   let accepted = variables;
   if (task.formId) {
@@ -64,5 +88,5 @@ export async function completeTask({
     throw e;
   }
   // The projector will record the completion too; marking it now keeps the task list honest meanwhile.
-  await tasks.markCompleted(key);
+  await tasks.markCompleted(key, caller.username);
 }
