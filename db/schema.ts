@@ -123,16 +123,61 @@ export const instanceStages = pgTable(
 );
 
 /** Process instances and how they ended. */
-export const processInstances = pgTable('process_instance', {
-  processInstanceKey: engineKey('process_instance_key').primaryKey(),
-  processDefinitionKey: engineKey('process_definition_key').notNull(),
-  bpmnProcessId: text('bpmn_process_id').notNull(),
-  version: integer('version').notNull(),
-  /** active | completed | terminated */
-  state: text('state').notNull(),
-  startedAt: at('started_at').notNull(),
-  endedAt: at('ended_at'),
-});
+export const processInstances = pgTable(
+  'process_instance',
+  {
+    processInstanceKey: engineKey('process_instance_key').primaryKey(),
+    processDefinitionKey: engineKey('process_definition_key').notNull(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    version: integer('version').notNull(),
+    /** The instance whose call activity started this one (null for a top-level instance). */
+    parentProcessInstanceKey: engineKey('parent_process_instance_key'),
+    /** The top-level instance of a call hierarchy (itself when top-level): its order or ticket owns the work. */
+    rootProcessInstanceKey: engineKey('root_process_instance_key'),
+    /** active | completed | terminated */
+    state: text('state').notNull(),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+  },
+  (t) => [index('process_instance_root_idx').on(t.rootProcessInstanceKey)],
+);
+
+/**
+ * The latest value of each process-level variable (scope = the instance), from the engine's
+ * VARIABLE events: the business context (order id, customer level, branch, …) task lists and
+ * dashboards filter on.
+ */
+export const instanceVariables = pgTable(
+  'instance_variable',
+  {
+    processInstanceKey: engineKey('process_instance_key').notNull(),
+    name: text('name').notNull(),
+    value: jsonb('value'),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.processInstanceKey, t.name] })],
+);
+
+/** Incidents (failed jobs out of retries, unresolvable expressions, …), from the engine's INCIDENT events. */
+export const incidents = pgTable(
+  'incident',
+  {
+    incidentKey: engineKey('incident_key').primaryKey(),
+    processInstanceKey: engineKey('process_instance_key').notNull(),
+    elementInstanceKey: engineKey('element_instance_key').notNull(),
+    bpmnProcessId: text('bpmn_process_id').notNull(),
+    elementId: text('element_id').notNull(),
+    errorType: text('error_type').notNull(),
+    errorMessage: text('error_message'),
+    /** The failed job, when the incident is a job's (its retries are restored on resolve). */
+    jobKey: engineKey('job_key'),
+    /** active | resolved */
+    state: text('state').notNull(),
+    createdAt: at('created_at').notNull(),
+    resolvedAt: at('resolved_at'),
+  },
+  (t) => [index('incident_instance_idx').on(t.processInstanceKey), index('incident_state_idx').on(t.state)],
+);
 
 export const userTasks = pgTable(
   'user_task',
