@@ -195,6 +195,8 @@ export const userTasks = pgTable(
     completedBy: text('completed_by'),
     formId: text('form_id'),
     dueDate: text('due_date'),
+    /** 0-100, higher first (zeebe:priorityDefinition; the engine's default is 50). */
+    priority: integer('priority').notNull().default(50),
     /** created | completed | canceled */
     state: text('state').notNull(),
     createdAt: at('created_at').notNull(),

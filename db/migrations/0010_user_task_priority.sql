@@ -1,0 +1,1 @@
+ALTER TABLE "user_task" ADD COLUMN "priority" integer DEFAULT 50 NOT NULL;
