@@ -114,6 +114,8 @@ export const instanceStages = pgTable(
     elementId: text('element_id').notNull(),
     elementType: text('element_type').notNull(),
     name: text('name'),
+    /** The element instance that contains this one (a sub-process, a multi-instance branch, or the process). */
+    flowScopeKey: engineKey('flow_scope_key'),
     /** active | completed | terminated */
     state: text('state').notNull(),
     startedAt: at('started_at').notNull(),
@@ -143,19 +145,21 @@ export const processInstances = pgTable(
 );
 
 /**
- * The latest value of each process-level variable (scope = the instance), from the engine's
- * VARIABLE events: the business context (order id, customer level, branch, …) task lists and
- * dashboards filter on.
+ * The latest value of each variable per scope, from the engine's VARIABLE events: the business
+ * context (order id, customer level, branch, the line of a multi-instance branch, …) that task
+ * lists and dashboards filter on. Process-level variables have scope = the instance.
  */
 export const instanceVariables = pgTable(
   'instance_variable',
   {
+    /** The element instance (or process instance) the variable belongs to. */
+    scopeKey: engineKey('scope_key').notNull(),
     processInstanceKey: engineKey('process_instance_key').notNull(),
     name: text('name').notNull(),
     value: jsonb('value'),
     updatedAt: at('updated_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.processInstanceKey, t.name] })],
+  (t) => [primaryKey({ columns: [t.scopeKey, t.name] }), index('instance_variable_instance_idx').on(t.processInstanceKey)],
 );
 
 /** Incidents (failed jobs out of retries, unresolvable expressions, …), from the engine's INCIDENT events. */

@@ -4,8 +4,9 @@ import { describeBpmn } from './definitions.ts';
 
 /**
  * Projects the engine's events (engine_record, written by the engine's exporter) into the read
- * model the API serves: process definitions and their element names, instances, the stages
- * each instance went through, user tasks, forms. Set-based SQL per batch keeps engine keys exact
+ * model the API serves: process definitions and their element names, instances (with their call
+ * hierarchy and process-level variables), the stages each instance went through, user tasks,
+ * forms, incidents. Set-based SQL per batch keeps engine keys exact
  * (they are 64-bit) and is idempotent: a batch applied twice changes nothing.
  */
 
@@ -95,13 +96,51 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         }
 
         await tx`
-          insert into process_instance (process_instance_key, process_definition_key, bpmn_process_id, version, state, started_at)
+          insert into process_instance (process_instance_key, process_definition_key, bpmn_process_id, version,
+                                        parent_process_instance_key, state, started_at)
           select r.record_key, (r.record->'value'->>'processDefinitionKey')::bigint, r.record->'value'->>'bpmnProcessId',
-                 (r.record->'value'->>'version')::int, 'active', r.occurred_at
+                 (r.record->'value'->>'version')::int, nullif((r.record->'value'->>'parentProcessInstanceKey')::bigint, -1),
+                 'active', r.occurred_at
           from engine_record r
           where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING'
             and r.record->'value'->>'bpmnElementType' = 'PROCESS'
           on conflict do nothing`;
+        // The top-level instance of each new one: itself, or its parent's (call hierarchies are shallow).
+        await tx`update process_instance set root_process_instance_key = process_instance_key
+                 where root_process_instance_key is null and parent_process_instance_key is null`;
+        for (let depth = 0; depth < 10; depth++) {
+          const linked = await tx`
+            update process_instance c set root_process_instance_key = p.root_process_instance_key
+            from process_instance p
+            where c.root_process_instance_key is null and c.parent_process_instance_key = p.process_instance_key
+              and p.root_process_instance_key is not null`;
+          if (linked.count === 0) break;
+        }
+
+        // Variables of every scope: latest value per scope and name.
+        await tx`
+          insert into instance_variable (scope_key, process_instance_key, name, value, updated_at)
+          select distinct on ((r.record->'value'->>'scopeKey')::bigint, r.record->'value'->>'name')
+                 (r.record->'value'->>'scopeKey')::bigint, r.process_instance_key, r.record->'value'->>'name',
+                 (r.record->'value'->>'value')::jsonb, r.occurred_at
+          from engine_record r
+          where ${inRange} and r.value_type = 'VARIABLE' and r.intent in ('CREATED', 'UPDATED')
+          order by (r.record->'value'->>'scopeKey')::bigint, r.record->'value'->>'name', r.position desc
+          on conflict (scope_key, name) do update set value = excluded.value, updated_at = excluded.updated_at`;
+
+        await tx`
+          insert into incident (incident_key, process_instance_key, element_instance_key, bpmn_process_id, element_id,
+                                error_type, error_message, job_key, state, created_at)
+          select r.record_key, r.process_instance_key, (r.record->'value'->>'elementInstanceKey')::bigint,
+                 r.record->'value'->>'bpmnProcessId', r.record->'value'->>'elementId', r.record->'value'->>'errorType',
+                 r.record->'value'->>'errorMessage', nullif((r.record->'value'->>'jobKey')::bigint, -1), 'active', r.occurred_at
+          from engine_record r
+          where ${inRange} and r.value_type = 'INCIDENT' and r.intent = 'CREATED'
+          on conflict do nothing`;
+        await tx`
+          update incident i set state = 'resolved', resolved_at = r.occurred_at
+          from engine_record r
+          where ${inRange} and r.value_type = 'INCIDENT' and r.intent = 'RESOLVED' and i.incident_key = r.record_key`;
         await tx`
           update process_instance pi set state = case r.intent when 'ELEMENT_COMPLETED' then 'completed' else 'terminated' end,
                  ended_at = r.occurred_at
@@ -111,10 +150,10 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
 
         await tx`
           insert into instance_stage (element_instance_key, process_instance_key, process_definition_key, bpmn_process_id,
-                                      element_id, element_type, name, state, started_at)
+                                      element_id, element_type, name, flow_scope_key, state, started_at)
           select r.record_key, r.process_instance_key, (r.record->'value'->>'processDefinitionKey')::bigint,
                  r.record->'value'->>'bpmnProcessId', r.record->'value'->>'elementId', r.record->'value'->>'bpmnElementType',
-                 pe.name, 'active', r.occurred_at
+                 pe.name, (r.record->'value'->>'flowScopeKey')::bigint, 'active', r.occurred_at
           from engine_record r
           left join process_element pe on pe.process_definition_key = (r.record->'value'->>'processDefinitionKey')::bigint
                                       and pe.element_id = r.record->'value'->>'elementId'
@@ -130,11 +169,12 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
 
         await tx`
           insert into user_task (user_task_key, process_instance_key, element_instance_key, bpmn_process_id, process_definition_key,
-                                 element_id, name, candidate_groups, assignee, form_id, due_date, state, created_at)
+                                 element_id, name, candidate_groups, assignee, form_id, due_date, priority, state, created_at)
           select r.record_key, r.process_instance_key, (r.record->'value'->>'elementInstanceKey')::bigint, r.record->'value'->>'bpmnProcessId',
                  (r.record->'value'->>'processDefinitionKey')::bigint, r.record->'value'->>'elementId', pe.name,
                  array(select jsonb_array_elements_text(r.record->'value'->'candidateGroupsList')),
-                 nullif(r.record->'value'->>'assignee', ''), pe.form_id, nullif(regexp_replace(r.record->'value'->>'dueDate', '\[.*\]$', ''), ''), 'created', r.occurred_at
+                 nullif(r.record->'value'->>'assignee', ''), pe.form_id, nullif(regexp_replace(r.record->'value'->>'dueDate', '\[.*\]$', ''), ''),
+                 coalesce((r.record->'value'->>'priority')::int, 50), 'created', r.occurred_at
           from engine_record r
           left join process_element pe on pe.process_definition_key = (r.record->'value'->>'processDefinitionKey')::bigint
                                       and pe.element_id = r.record->'value'->>'elementId'

@@ -41,7 +41,8 @@ public final class PostgresRecordExporter implements Exporter {
           ValueType.INCIDENT,
           ValueType.PROCESS,
           ValueType.JOB,
-          ValueType.FORM);
+          ValueType.FORM,
+          ValueType.VARIABLE);
 
   private static final String INSERT =
       "INSERT INTO engine_record (partition_id, position, value_type, intent, record_key,"
