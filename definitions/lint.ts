@@ -3,12 +3,28 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { BpmnModdle } from 'bpmn-moddle';
 import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import { TELECOM_PLUGIN, TELECOM_RULES } from './lint-rules/index.ts';
 
 const require = createRequire(import.meta.url);
 const Linter = require('bpmnlint/lib/linter') as new (options: { config: unknown; resolver: unknown }) => {
   lint(definitions: unknown): Promise<Record<string, LintReport[]>>;
 };
-const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => unknown;
+const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => {
+  resolveRule(pkg: string, ruleName: string): unknown;
+  resolveConfig(pkg: string, configName: string): unknown;
+};
+
+/** Packages' rules from node_modules; our own (`telecom/...`, definitions/lint-rules/) from here. */
+class Resolver extends NodeResolver {
+  override resolveRule(pkg: string, ruleName: string): unknown {
+    if (pkg === TELECOM_PLUGIN) {
+      const rule = TELECOM_RULES[ruleName];
+      if (!rule) throw new Error(`cannot resolve rule <${ruleName}> from <${pkg}>`);
+      return rule;
+    }
+    return super.resolveRule(pkg, ruleName);
+  }
+}
 
 interface LintReport {
   id?: string;
@@ -29,7 +45,10 @@ const rcPath = fileURLToPath(new URL('../.bpmnlintrc', import.meta.url));
 /** The rules of the engine we run (8.6, see docs/engine.md): what deployments are checked against. */
 export const ENGINE_LINT_CONFIG = JSON.parse(readFileSync(rcPath, 'utf8')) as unknown;
 /** Camunda 8.9, the version the platform is meant to run on: processes must stay ready for it. */
-export const TARGET_LINT_CONFIG = { extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-9'] };
+export const TARGET_LINT_CONFIG = {
+  extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-9'],
+  rules: { 'telecom/user-task-assignment': 'error' },
+};
 
 /** Lints BPMN XML with bpmnlint (recommended + Camunda compatibility rules, by default for our engine). */
 export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG): Promise<LintProblem[]> {
@@ -47,7 +66,7 @@ export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG
   } catch (e) {
     return [{ rule: 'xml', severity: 'error', message: `not a BPMN 2.0 document: ${(e as Error).message}` }];
   }
-  const linter = new Linter({ config, resolver: new NodeResolver() });
+  const linter = new Linter({ config, resolver: new Resolver() });
   const reports = await linter.lint(rootElement);
   return Object.entries(reports).flatMap(([rule, entries]) =>
     entries.map((r) => ({
