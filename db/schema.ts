@@ -553,3 +553,108 @@ export const appUsers = pgTable(
   },
   (t) => [uniqueIndex('app_user_username_idx').on(t.username)],
 );
+
+// ── TMF Open API: event hubs, outbox, cancellation requests ───────────────────
+/**
+ * The transactional outbox of the TMF event hubs: triggers on the business tables (orders, tickets,
+ * complaints, changes, line orders, cancellation requests), on instance_stage and on escalation
+ * add one row in the same transaction as the change. The hub dispatcher (api/domain/hub) reads
+ * them, works out which listener events the change means and delivers them; nothing here waits
+ * for a subscriber.
+ */
+export const tmfChanges = pgTable('tmf_change', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  /** order | ticket | complaint | change | line | cancel | instance (a process instance key) | subject (an escalation's subject id) */
+  kind: text('kind').notNull(),
+  ref: text('ref').notNull(),
+  recordedAt: at('recorded_at').notNull().defaultNow(),
+});
+
+/** Listener events the dispatcher rendered, in the order they happened per resource. */
+export const tmfEvents = pgTable(
+  'tmf_event',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** productOrdering | troubleTicket */
+    api: text('api').notNull(),
+    eventType: text('event_type').notNull(),
+    resourceId: text('resource_id').notNull(),
+    customerId: text('customer_id'),
+    body: jsonb('body').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('tmf_event_resource_idx').on(t.resourceId, t.id)],
+);
+
+/** What was already announced per resource (state n, milestone x, jeopardy y), so each fact becomes one event. */
+export const tmfEventMarks = pgTable('tmf_event_mark', {
+  resourceId: text('resource_id').primaryKey(),
+  marks: text('marks')
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+});
+
+/** Event subscriptions (TMF hub): a callback, an optional query, a secret that signs each delivery. */
+export const tmfHubs = pgTable(
+  'tmf_hub',
+  {
+    id: text('id').primaryKey(),
+    api: text('api').notNull(),
+    callback: text('callback').notNull(),
+    query: text('query'),
+    secret: text('secret').notNull(),
+    /** The user who registered it; a customer's hub sees only events of that customer. */
+    ownerSub: text('owner_sub').notNull(),
+    customerId: text('customer_id'),
+    idempotencyKey: text('idempotency_key'),
+    /** Events with a larger id than this were not yet fanned out to the hub. */
+    cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+    createdAt: at('created_at').notNull().defaultNow(),
+    deletedAt: at('deleted_at'),
+  },
+  (t) => [uniqueIndex('tmf_hub_idempotency_idx').on(t.idempotencyKey)],
+);
+
+/** One row per hub and event: retried with exponential backoff, in order per resource. */
+export const tmfDeliveries = pgTable(
+  'tmf_delivery',
+  {
+    hubId: text('hub_id').notNull(),
+    eventId: bigint('event_id', { mode: 'number' }).notNull(),
+    resourceId: text('resource_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: at('next_attempt_at').notNull().defaultNow(),
+    lastError: text('last_error'),
+    deliveredAt: at('delivered_at'),
+    /** Set when the attempts ran out; the next event of the resource may then go. */
+    gaveUpAt: at('gave_up_at'),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.eventId] }), index('tmf_delivery_open_idx').on(t.hubId, t.resourceId, t.eventId)],
+);
+
+export const cancelOrderNumberSeq = pgSequence('cancel_order_number_seq', { startWith: 1 });
+
+/** TMF622 cancelProductOrder requests: the task that asks an order's process to cancel it. */
+export const cancelProductOrders = pgTable('cancel_product_order', {
+  id: text('id')
+    .primaryKey()
+    .default(sql`'CX' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('cancel_order_number_seq')::text, 6, '0')`),
+  orderId: text('order_id').notNull(),
+  customerId: text('customer_id'),
+  reason: text('reason'),
+  requestedCancellationDate: at('requested_cancellation_date'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/**
+ * Idempotency keys of the TMF create operations (product orders that become changes, tickets,
+ * complaints, cancellations, hubs): claimed before the resource is created, so a retry never
+ * starts a second process.
+ */
+export const tmfRequests = pgTable('tmf_request', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  /** Null while the first request is still creating it. */
+  resourceId: text('resource_id'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
