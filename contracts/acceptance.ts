@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** The string contracts between processes/acceptance-handover.bpmn and the code. */
 export const ACCEPTANCE_PROCESS_ID = 'acceptance-handover';
+/** A line to accept whose inventory record lacks what the on-site acceptance needs (customer, A-end, Z-end, a line service). */
+export const LINE_INVENTORY_DATA_MISSING = 'LINE_INVENTORY_DATA_MISSING';
 
 export const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 

@@ -3,6 +3,8 @@ import { CustomerSchema, GridSchema, ProductSchema } from './home-broadband.ts';
 
 /** The string contracts between processes/home-broadband-change.bpmn (and its shared called processes) and the code. */
 export const CHANGE_PROCESS_ID = 'home-broadband-change';
+/** The order's line is not in service in CRM or inventory as the change assumes, or the new product is not on sale. */
+export const CHANGE_DATA_INCONSISTENT = 'CHANGE_DATA_INCONSISTENT';
 
 export const ChangeTypeSchema = z.enum([
   'product-change',

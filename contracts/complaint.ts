@@ -3,6 +3,8 @@ import { CustomerLevelSchema } from './home-broadband.ts';
 
 /** The string contracts between processes/complaint.bpmn and the code. */
 export const COMPLAINT_PROCESS_ID = 'complaint';
+/** The complaint's account has no line in the resource inventory: no visit can be dispatched to it. */
+export const COMPLAINT_DATA_INCONSISTENT = 'COMPLAINT_DATA_INCONSISTENT';
 
 export const ComplaintCategorySchema = z
   .enum(['slow-speed', 'frequent-disconnection', 'install-delay', 'repair-delay', 'billing-dispute', 'staff-attitude', 'other'])

@@ -3,6 +3,10 @@ import { CustomerLevelSchema, GridSchema } from './home-broadband.ts';
 
 /** The string contracts between processes/enterprise-line-new-install.bpmn and the code. */
 export const LINE_PROCESS_ID = 'enterprise-line-new-install';
+/** An end of the line names a grid the resource inventory does not know. */
+export const LINE_ORDER_DATA_INCONSISTENT = 'LINE_ORDER_DATA_INCONSISTENT';
+/** Messages the process waits for, correlated by lineOrderId. */
+export const LINE_MESSAGES = { lineOrderCancelled: 'line-order-cancelled' } as const;
 
 export const LineEndSchema = z.object({
   address: z.string().min(4),

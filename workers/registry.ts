@@ -3,6 +3,7 @@ import { activateService } from './job-types/activate-service.ts';
 import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
 import { changeBilling } from './job-types/change-billing.ts';
+import { checkLineInventoryData } from './job-types/check-line-inventory-data.ts';
 import { closeChange } from './job-types/close-change.ts';
 import { closeComplaint } from './job-types/close-complaint.ts';
 import { closeLineOrder } from './job-types/close-line-order.ts';
@@ -20,6 +21,7 @@ import { releasePreviousPorts } from './job-types/release-previous-ports.ts';
 import { releaseResources } from './job-types/release-resources.ts';
 import { scoreBranchAcceptance } from './job-types/score-branch-acceptance.ts';
 import { startLineBilling } from './job-types/start-line-billing.ts';
+import { verifyChange } from './job-types/verify-change.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
 export const jobDefinitions: JobDefinition[] = [
@@ -35,11 +37,13 @@ export const jobDefinitions: JobDefinition[] = [
   closeComplaint,
   listLinesForAcceptance,
   computeRectificationDue,
+  checkLineInventoryData,
   recordAcceptance,
   scoreBranchAcceptance,
   changeBilling,
   releasePreviousPorts,
   closeChange,
+  verifyChange,
   planLineConstruction,
   startLineBilling,
   recordLineInInventory,

@@ -9,6 +9,11 @@ export interface LineToAccept {
   service: string;
 }
 
+export interface InventoryRecord extends LineToAccept {
+  aEnd: string;
+  zEnd: string;
+}
+
 export interface BranchScore {
   branch: string;
   lines: number;
@@ -30,6 +35,8 @@ export interface LineAcceptanceRecord {
 export interface AcceptanceRegister {
   /** Lines put into inventory during `month` (YYYY-MM, China time). */
   linesPutIntoInventory(month: string): Promise<LineToAccept[]>;
+  /** A line's record in the resource system's register, as it stands now. */
+  inventoryRecord(lineId: string): Promise<InventoryRecord | undefined>;
   recordLine(r: LineAcceptanceRecord): Promise<void>;
   /** Scores every branch for the month from the recorded lines and stores the scores. */
   scoreMonth(month: string): Promise<BranchScore[]>;
@@ -69,6 +76,21 @@ export class PostgresAcceptanceRegister implements AcceptanceRegister {
       .from(enterpriseLines)
       .where(and(gte(enterpriseLines.inInventoryAt, from), lt(enterpriseLines.inInventoryAt, to)))
       .orderBy(enterpriseLines.lineId);
+  }
+
+  async inventoryRecord(lineId: string) {
+    const [row] = await this.db
+      .select({
+        lineId: enterpriseLines.lineId,
+        customer: enterpriseLines.customer,
+        branch: enterpriseLines.branch,
+        service: enterpriseLines.service,
+        aEnd: enterpriseLines.aEnd,
+        zEnd: enterpriseLines.zEnd,
+      })
+      .from(enterpriseLines)
+      .where(eq(enterpriseLines.lineId, lineId));
+    return row;
   }
 
   async recordLine(r: LineAcceptanceRecord) {

@@ -2,9 +2,12 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { serviceChanges } from '../../db/schema.ts';
 
+/** done; refused (no port at the new address); cancelled (an error change the order center cancelled). */
+export type ChangeOutcome = 'done' | 'refused' | 'cancelled';
+
 /** The change requests workers close. */
 export interface ChangeStore {
-  close(changeId: string, outcome: 'done' | 'refused', at: Date): Promise<void>;
+  close(changeId: string, outcome: ChangeOutcome, at: Date): Promise<void>;
 }
 
 export class PostgresChangeStore implements ChangeStore {
@@ -13,7 +16,7 @@ export class PostgresChangeStore implements ChangeStore {
     this.db = db;
   }
 
-  async close(changeId: string, outcome: 'done' | 'refused', at: Date) {
+  async close(changeId: string, outcome: ChangeOutcome, at: Date) {
     await this.db
       .update(serviceChanges)
       .set({ state: outcome, closedAt: sql`coalesce(${serviceChanges.closedAt}, ${at.toISOString()}::timestamptz)` })

@@ -6,6 +6,10 @@ import { complaints } from '../../db/schema.ts';
 export interface ComplaintStore {
   recordDispatch(complaintId: string, dispatchInfo: object): Promise<void>;
   close(complaintId: string, customerSatisfied: boolean, at: Date): Promise<void>;
+  /** The response center corrected the complaint's account (an error complaint). */
+  correctAccount(complaintId: string, account: string): Promise<void>;
+  /** Closes an error complaint the response center cancelled. */
+  cancel(complaintId: string, at: Date): Promise<void>;
 }
 
 export class PostgresComplaintStore implements ComplaintStore {
@@ -22,6 +26,17 @@ export class PostgresComplaintStore implements ComplaintStore {
     await this.db
       .update(complaints)
       .set({ state: 'closed', customerSatisfied, closedAt: sql`coalesce(${complaints.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(complaints.id, complaintId));
+  }
+
+  async correctAccount(complaintId: string, account: string) {
+    await this.db.update(complaints).set({ account }).where(eq(complaints.id, complaintId));
+  }
+
+  async cancel(complaintId: string, at: Date) {
+    await this.db
+      .update(complaints)
+      .set({ state: 'cancelled', closedAt: sql`coalesce(${complaints.closedAt}, ${at.toISOString()}::timestamptz)` })
       .where(eq(complaints.id, complaintId));
   }
 }

@@ -12,9 +12,13 @@ export interface InventoryLine {
   at: Date;
 }
 
+export type LineOrderState = 'inProgress' | 'completed' | 'failed' | 'cancelled';
+
 /** Enterprise line orders, and the resource system's register of lines in inventory. */
 export interface LineOrderStore {
-  setState(lineOrderId: string, state: 'inProgress' | 'completed' | 'failed', at: Date): Promise<void>;
+  setState(lineOrderId: string, state: LineOrderState, at: Date): Promise<void>;
+  /** The order center corrected an end of the line (an error order): the order keeps the corrected ends. */
+  correctEnds(lineOrderId: string, ends: { aEnd: object; zEnd: object }): Promise<void>;
   /** Puts the built line into inventory (once): it joins the next month's acceptance. */
   recordInInventory(line: InventoryLine): Promise<void>;
 }
@@ -25,12 +29,16 @@ export class PostgresLineOrderStore implements LineOrderStore {
     this.db = db;
   }
 
-  async setState(lineOrderId: string, state: 'inProgress' | 'completed' | 'failed', at: Date) {
+  async setState(lineOrderId: string, state: LineOrderState, at: Date) {
     const final = state !== 'inProgress';
     await this.db
       .update(lineOrders)
       .set({ state, ...(final ? { completedAt: sql`coalesce(${lineOrders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}) })
       .where(eq(lineOrders.id, lineOrderId));
+  }
+
+  async correctEnds(lineOrderId: string, ends: { aEnd: object; zEnd: object }) {
+    await this.db.update(lineOrders).set(ends).where(eq(lineOrders.id, lineOrderId));
   }
 
   async recordInInventory(line: InventoryLine) {

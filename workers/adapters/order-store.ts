@@ -7,6 +7,8 @@ export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' 
 /** The order records workers update (the order center's own order table). */
 export interface OrderStore {
   exists(orderId: string): Promise<boolean>;
+  /** The order's state and grid as the order table has them, or undefined. */
+  find(orderId: string): Promise<{ state: OrderState; grid: string } | undefined>;
   /** Moves the order to a state; repeating the same move changes nothing. */
   setState(orderId: string, state: OrderState, reason?: string | null, at?: Date): Promise<void>;
   recordRevisit(orderId: string, satisfaction: number, comment: string | null): Promise<void>;
@@ -23,6 +25,11 @@ export class PostgresOrderStore implements OrderStore {
   async exists(orderId: string) {
     const rows = await this.db.select({ id: orders.id }).from(orders).where(eq(orders.id, orderId));
     return rows.length > 0;
+  }
+
+  async find(orderId: string) {
+    const [row] = await this.db.select({ state: orders.state, grid: orders.grid }).from(orders).where(eq(orders.id, orderId));
+    return row ? { state: row.state as OrderState, grid: row.grid } : undefined;
   }
 
   async setState(orderId: string, state: OrderState, reason: string | null = null, at = new Date()) {

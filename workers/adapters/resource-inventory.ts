@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { resourcePorts } from '../../db/schema.ts';
 
@@ -21,6 +21,10 @@ export interface ResourceInventory {
   releaseOrder(orderId: string): Promise<number>;
   /** Releases all but the most recently reserved port of an order (after a relocation). */
   releaseAllButNewest(orderId: string): Promise<number>;
+  /** The ports an order holds (reserved or in service), oldest first. */
+  portsOf(orderId: string): Promise<(ReservedPort & { grid: string; status: string })[]>;
+  /** Whether the inventory has access resources in this grid at all (free or not). */
+  knowsGrid(grid: string): Promise<boolean>;
 }
 
 /** Simulator backed by our resource_port table; the real system replaces it behind the interface. */
@@ -66,6 +70,27 @@ export class PostgresResourceInventory implements ResourceInventory {
       )
       .returning({ id: resourcePorts.id });
     return released.length;
+  }
+
+  async portsOf(orderId: string) {
+    const rows = await this.db
+      .select()
+      .from(resourcePorts)
+      .where(and(eq(resourcePorts.orderId, orderId), inArray(resourcePorts.status, ['reserved', 'in-service'])))
+      .orderBy(asc(resourcePorts.reservedAt), asc(resourcePorts.id));
+    return rows.map((r) => ({
+      grid: r.grid,
+      status: r.status,
+      olt: r.olt,
+      ponPort: r.ponPort,
+      splitterPort: r.splitterPort,
+      label: `${r.olt} ${r.ponPort}:${r.splitterPort}`,
+    }));
+  }
+
+  async knowsGrid(grid: string) {
+    const rows = await this.db.select({ id: resourcePorts.id }).from(resourcePorts).where(eq(resourcePorts.grid, grid)).limit(1);
+    return rows.length > 0;
   }
 
   async releaseOrder(orderId: string) {

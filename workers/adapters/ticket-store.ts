@@ -17,6 +17,10 @@ export interface TicketStore {
   recordDiagnosis(ticketId: string, diagnosis: object, path: 'online' | 'field'): Promise<void>;
   /** Closes the ticket and flags it when the account had another fault in the 30 days before. */
   close(ticketId: string, resolutionPath: 'online' | 'field' | null, at: Date): Promise<{ repeated: boolean }>;
+  /** The response center corrected the ticket's account or service (an error ticket). */
+  correct(ticketId: string, correction: { account: string; service: string }): Promise<void>;
+  /** Closes an error ticket the response center cancelled (TMF621 state cancelled); never flagged as repeated. */
+  cancel(ticketId: string, at: Date): Promise<void>;
   /** Records one escalation per idempotency key; a repeat returns the first. */
   escalate(e: Escalation): Promise<void>;
 }
@@ -69,6 +73,17 @@ export class PostgresTicketStore implements TicketStore {
         .where(eq(troubleTickets.id, ticketId));
       return { repeated };
     });
+  }
+
+  async correct(ticketId: string, correction: { account: string; service: string }) {
+    await this.db.update(troubleTickets).set(correction).where(eq(troubleTickets.id, ticketId));
+  }
+
+  async cancel(ticketId: string, at: Date) {
+    await this.db
+      .update(troubleTickets)
+      .set({ state: 'cancelled', closedAt: sql`coalesce(${troubleTickets.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(troubleTickets.id, ticketId));
   }
 
   async escalate(e: Escalation) {

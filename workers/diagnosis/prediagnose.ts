@@ -19,7 +19,7 @@ export interface Diagnosis {
   answeredSources: SourceName[];
   /** Sources that did not answer in time or failed: the diagnosis is partial without them. */
   missingSources: SourceName[];
-  line?: { olt: string; ponPort: string; onuId: string; grid: string };
+  line?: { olt: string; ponPort: string; onuId: string; grid: string; service: string };
   elapsedMs: number;
 }
 
@@ -58,7 +58,17 @@ export async function prediagnose(
     ...verdict,
     answeredSources: answers.filter((a) => a.ok).map((a) => a.source),
     missingSources: answers.filter((a) => !a.ok).map((a) => a.source),
-    ...(line.value ? { line: { olt: line.value.olt, ponPort: line.value.ponPort, onuId: line.value.onuId, grid: line.value.grid } } : {}),
+    ...(line.value
+      ? {
+          line: {
+            olt: line.value.olt,
+            ponPort: line.value.ponPort,
+            onuId: line.value.onuId,
+            grid: line.value.grid,
+            service: line.value.service,
+          },
+        }
+      : {}),
     elapsedMs: Math.round(performance.now() - started),
   };
 }

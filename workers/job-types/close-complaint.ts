@@ -2,15 +2,19 @@ import { z } from 'zod';
 import { ComplaintVariablesSchema } from '../../contracts/complaint.ts';
 import { defineJob } from '../job-definition.ts';
 
-/** Closes a complaint with whether the customer accepted the outcome. */
+/** Closes a complaint with whether the customer accepted the outcome; an error complaint the response center cancels is closed as cancelled. */
 export const closeComplaint = defineJob({
   type: 'close-complaint',
-  description: 'Closes the complaint and records whether the customer accepted the outcome',
-  input: ComplaintVariablesSchema.pick({ complaintId: true }).extend({ customerSatisfied: z.boolean().default(false) }),
+  description: 'Closes the complaint and records whether the customer accepted the outcome, or cancels an error complaint',
+  input: ComplaintVariablesSchema.pick({ complaintId: true }).extend({
+    complaintOutcome: z.enum(['closed', 'cancelled']).default('closed'),
+    customerSatisfied: z.boolean().default(false),
+  }),
   output: z.object({ closedAt: z.string() }),
   async handler({ variables, deps }) {
     const at = deps.now();
-    await deps.complaints.close(variables.complaintId, variables.customerSatisfied, at);
+    if (variables.complaintOutcome === 'cancelled') await deps.complaints.cancel(variables.complaintId, at);
+    else await deps.complaints.close(variables.complaintId, variables.customerSatisfied, at);
     return { closedAt: at.toISOString() };
   },
 });

@@ -1,15 +1,50 @@
 import { z } from 'zod';
-import { LineEndSchema, WorkPackageSchema } from '../../contracts/enterprise-line.ts';
-import { defineJob } from '../job-definition.ts';
+import { LINE_ORDER_DATA_INCONSISTENT, LineEndSchema, WorkPackageSchema } from '../../contracts/enterprise-line.ts';
+import { GridSchema } from '../../contracts/home-broadband.ts';
+import { BusinessError, defineJob } from '../job-definition.ts';
 
-/** One work package per branch: a line across two branches (跨地州专线) is built by both, in parallel. */
+/**
+ * One work package per branch: a line across two branches (跨地州专线) is built by both, in parallel.
+ * Each end's grid must be one the resource inventory knows, or no branch can check resources for
+ * it: such an order is an error order for the order center, whose corrected grids come back here.
+ */
 export const planLineConstruction = defineJob({
   type: 'plan-line-construction',
-  description: 'Splits the construction into one work package per branch (both ends, or one end per branch)',
-  input: z.object({ lineOrderId: z.string(), aEnd: LineEndSchema, zEnd: LineEndSchema }),
-  output: z.object({ workPackages: z.array(WorkPackageSchema).min(1), crossBranch: z.boolean() }),
+  description: 'Checks both ends against the resource inventory and splits the construction into one work package per branch',
+  input: z.object({
+    lineOrderId: z.string(),
+    aEnd: LineEndSchema,
+    zEnd: LineEndSchema,
+    correctedAEndGrid: GridSchema.nullish(),
+    correctedZEndGrid: GridSchema.nullish(),
+  }),
+  output: z.object({
+    workPackages: z.array(WorkPackageSchema).min(1),
+    crossBranch: z.boolean(),
+    aEnd: LineEndSchema,
+    zEnd: LineEndSchema,
+    correctedAEndGrid: z.null(),
+    correctedZEndGrid: z.null(),
+  }),
   async handler({ variables, deps }) {
-    const { aEnd, zEnd } = variables;
+    const aEnd = { ...variables.aEnd, grid: variables.correctedAEndGrid ?? variables.aEnd.grid };
+    const zEnd = { ...variables.zEnd, grid: variables.correctedZEndGrid ?? variables.zEnd.grid };
+    if (aEnd.grid !== variables.aEnd.grid || zEnd.grid !== variables.zEnd.grid) {
+      await deps.lineOrders.correctEnds(variables.lineOrderId, { aEnd, zEnd });
+    }
+    const unknown = [];
+    if (!(await deps.inventory.knowsGrid(aEnd.grid))) unknown.push(`A-end grid ${aEnd.grid} (${aEnd.address})`);
+    if (!(await deps.inventory.knowsGrid(zEnd.grid))) unknown.push(`Z-end grid ${zEnd.grid} (${zEnd.address})`);
+    if (unknown.length > 0) {
+      const reason = `The resource inventory has no ${unknown.join(' and no ')}: correct the grid or cancel the order.`;
+      throw new BusinessError(LINE_ORDER_DATA_INCONSISTENT, reason, {
+        aEnd,
+        zEnd,
+        correctedAEndGrid: null,
+        correctedZEndGrid: null,
+        errorOrder: { reason, aEndGrid: aEnd.grid, zEndGrid: zEnd.grid },
+      });
+    }
     const crossBranch = aEnd.branch !== zEnd.branch;
     await deps.lineOrders.setState(variables.lineOrderId, 'inProgress', deps.now());
     const workPackages = crossBranch
@@ -18,6 +53,6 @@ export const planLineConstruction = defineJob({
           { branch: zEnd.branch, grid: zEnd.grid, ends: 'Z' as const },
         ]
       : [{ branch: aEnd.branch, grid: aEnd.grid, ends: 'A+Z' as const }];
-    return { workPackages, crossBranch };
+    return { workPackages, crossBranch, aEnd, zEnd, correctedAEndGrid: null, correctedZEndGrid: null };
   },
 });

@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { LINE_PROCESS_ID, type LineCommission } from '../../../contracts/enterprise-line.ts';
+import { LINE_MESSAGES, LINE_PROCESS_ID, type LineCommission } from '../../../contracts/enterprise-line.ts';
 import type { Db } from '../../../db/client.ts';
 import { lineOrders } from '../../../db/schema.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import { errors } from '../../errors.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
 /** Records an enterprise line's design commission and starts its process (the TMF622 routes will call this). */
@@ -44,4 +45,43 @@ export async function commissionLine({
     engineTimeoutMs,
   });
   return { lineOrderId: id, processInstanceKey };
+}
+
+const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * A customer's cancellation of a line order: the process's event subprocess releases what the
+ * branches reserved (compensation) and closes the order as cancelled. The message id makes a
+ * repeated request a no-op while the first is buffered; the time to live covers a process that
+ * is between two steps when it arrives.
+ */
+export async function cancelLineOrder({
+  lineOrderId,
+  reason,
+  db,
+  zeebe,
+  engineTimeoutMs,
+}: {
+  lineOrderId: string;
+  reason: string | undefined;
+  db: Db;
+  zeebe: ZeebeClient;
+  engineTimeoutMs: number;
+}) {
+  const [order] = await db.select({ state: lineOrders.state }).from(lineOrders).where(eq(lineOrders.id, lineOrderId));
+  if (!order) throw errors.orderNotFound(lineOrderId);
+  if (FINAL_STATES.has(order.state)) throw errors.orderClosed(lineOrderId, order.state);
+  const name = LINE_MESSAGES.lineOrderCancelled;
+  await withEngineTimeout(
+    zeebe.publishMessage({
+      name,
+      correlationKey: lineOrderId,
+      messageId: `${name}:${lineOrderId}`,
+      timeToLive: 3_600_000,
+      variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
+    }),
+    engineTimeoutMs,
+    'publishing the line cancellation',
+  );
+  return { lineOrderId, state: order.state };
 }
