@@ -10,11 +10,14 @@ export type ReportComplaint = Omit<ComplaintVariables, 'complaintId'>;
 /** Records a complaint and starts its process (the TMF621 troubleTicket routes will call this). */
 export async function reportComplaint({
   complaint,
+  customerId = null,
   db,
   zeebe,
   engineTimeoutMs,
 }: {
   complaint: ReportComplaint;
+  /** The customer account (CRM party id) it belongs to; customers see only their own. */
+  customerId?: string | null;
   db: Db;
   zeebe: ZeebeClient;
   engineTimeoutMs: number;
@@ -27,6 +30,7 @@ export async function reportComplaint({
         .values({
           account: complaint.account,
           customerName: complaint.customer.name,
+          customerId,
           customerLevel: complaint.customer.level,
           category: complaint.category,
           description: complaint.description,

@@ -10,11 +10,14 @@ export type ReportFault = Omit<FaultVariables, 'ticketId'>;
 /** Records a trouble ticket and starts its fault process (the TMF621 troubleTicket routes will call this). */
 export async function reportFault({
   fault,
+  customerId = null,
   db,
   zeebe,
   engineTimeoutMs,
 }: {
   fault: ReportFault;
+  /** The customer account (CRM party id) it belongs to; customers see only their own. */
+  customerId?: string | null;
   db: Db;
   zeebe: ZeebeClient;
   engineTimeoutMs: number;
@@ -27,6 +30,7 @@ export async function reportFault({
         .values({
           account: fault.account,
           customerName: fault.customer.name,
+          customerId,
           customerLevel: fault.customer.level,
           service: fault.service,
           source: fault.source,
