@@ -51,6 +51,13 @@ export function createEngineRest(baseUrl: string, timeoutMs: number) {
     async completeUserTask(userTaskKey: string, variables: Record<string, unknown>): Promise<void> {
       await call('POST', `/user-tasks/${encodeURIComponent(userTaskKey)}/completion`, { variables });
     },
+    /** Claims a task for `assignee`; refused (409) when someone else holds it and `allowOverride` is false. */
+    async assignUserTask(userTaskKey: string, assignee: string, allowOverride: boolean): Promise<void> {
+      await call('POST', `/user-tasks/${encodeURIComponent(userTaskKey)}/assignment`, { assignee, allowOverride, action: 'claim' });
+    },
+    async unassignUserTask(userTaskKey: string): Promise<void> {
+      await call('DELETE', `/user-tasks/${encodeURIComponent(userTaskKey)}/assignee`);
+    },
   };
 }
 export type EngineRest = ReturnType<typeof createEngineRest>;

@@ -173,7 +173,7 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           select r.record_key, r.process_instance_key, (r.record->'value'->>'elementInstanceKey')::bigint, r.record->'value'->>'bpmnProcessId',
                  (r.record->'value'->>'processDefinitionKey')::bigint, r.record->'value'->>'elementId', pe.name,
                  array(select jsonb_array_elements_text(r.record->'value'->'candidateGroupsList')),
-                 nullif(r.record->'value'->>'assignee', ''), pe.form_id, nullif(regexp_replace(r.record->'value'->>'dueDate', '\[.*\]$', ''), ''),
+                 nullif(r.record->'value'->>'assignee', ''), pe.form_id, nullif(split_part(r.record->'value'->>'dueDate', '[', 1), ''),
                  coalesce((r.record->'value'->>'priority')::int, 50), 'created', r.occurred_at
           from engine_record r
           left join process_element pe on pe.process_definition_key = (r.record->'value'->>'processDefinitionKey')::bigint

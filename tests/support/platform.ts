@@ -44,7 +44,7 @@ export async function startPlatform({ workers = true }: { workers?: boolean } = 
   const camunda = createCamundaClients(settings, { failFast: true });
   const workerClients = createCamundaClients(settings);
   const projector = startProjector({ database, log: silentLog, pollMs: 200 });
-  const app = await buildApp({ settings, database, camunda });
+  const app = await buildApp({ settings, database, camunda, log: silentLog });
   const running = workers
     ? await startWorkers({ zeebe: workerClients.zeebe, deps: createWorkerDependencies(database.db), log: silentLog })
     : undefined;

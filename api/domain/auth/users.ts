@@ -57,6 +57,14 @@ export const DEMO_USERS: DemoUser[] = [
     branch: 'urumqi',
   },
   {
+    username: 'clerk.xian',
+    password: 'demo-clerk-2026',
+    displayName: '孙磊 (西安订单中心)',
+    role: 'clerk',
+    groups: ['order-center', 'install-crew-xa-yanta'],
+    branch: 'xian',
+  },
+  {
     username: 'clerk.response',
     password: 'demo-clerk-2026',
     displayName: '赵强 (客响中心)',

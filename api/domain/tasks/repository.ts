@@ -1,39 +1,140 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { forms, orders, userTasks } from '../../../db/schema.ts';
+import { forms, userTasks } from '../../../db/schema.ts';
+import { BRANCH_OF_CITY } from '../../../contracts/organisation.ts';
+import type { TaskListQuery } from './schemas.ts';
+
+/** Variables that describe what a task is about; the rest (diagnoses, form answers, …) stay out of lists. */
+export const CONTEXT_VARIABLES = [
+  'orderId',
+  'changeId',
+  'changeType',
+  'ticketId',
+  'complaintId',
+  'lineOrderId',
+  'line',
+  'month',
+  'customer',
+  'account',
+  'service',
+  'grid',
+  'address',
+  'product',
+  'category',
+  'aEnd',
+  'zEnd',
+  'workPackage',
+  'dispatch',
+  'guide',
+  'errorMessage',
+  'errorCode',
+];
+
+export interface TaskRow {
+  userTaskKey: string;
+  name: string | null;
+  elementId: string;
+  bpmnProcessId: string;
+  processName: string | null;
+  processInstanceKey: string;
+  rootProcessInstanceKey: string | null;
+  candidateGroups: string[];
+  assignee: string | null;
+  completedBy: string | null;
+  formId: string | null;
+  dueDate: string | null;
+  priority: number;
+  state: 'created' | 'completed' | 'canceled';
+  createdAt: Date;
+  endedAt: Date | null;
+  context: Record<string, unknown>;
+  businessKey: string | null;
+  customerName: string | null;
+  customerLevel: string | null;
+  branch: string | null;
+}
+
+/**
+ * A task with its business context: the variables of its own scope (e.g. the line of a
+ * multi-instance branch), its process instance and, for called processes, the top-level instance;
+ * the nearest scope wins. Branch comes from the line or work package, else from the grid.
+ */
+const TASK_WITH_CONTEXT = sql`
+  select t.user_task_key as "userTaskKey", t.name, t.element_id as "elementId", t.bpmn_process_id as "bpmnProcessId",
+         pe.name as "processName", t.process_instance_key::text as "processInstanceKey",
+         pi.root_process_instance_key::text as "rootProcessInstanceKey", t.candidate_groups as "candidateGroups",
+         t.assignee, t.completed_by as "completedBy", t.form_id as "formId", t.due_date as "dueDate", t.priority, t.state,
+         t.created_at as "createdAt", t.ended_at as "endedAt", ctx.context,
+         coalesce(ctx.context->>'changeId', ctx.context->>'ticketId', ctx.context->>'complaintId', ctx.context->>'lineOrderId',
+                  ctx.context->>'orderId', ctx.context->'line'->>'lineId', ctx.context->>'month') as "businessKey",
+         coalesce(ctx.context->'customer'->>'name', ctx.context->'line'->>'customer') as "customerName",
+         ctx.context->'customer'->>'level' as "customerLevel",
+         coalesce(ctx.context->'line'->>'branch', ctx.context->'workPackage'->>'branch', ctx.context->'aEnd'->>'branch',
+                  ${JSON.stringify(BRANCH_OF_CITY)}::jsonb ->> split_part(ctx.context->>'grid', '-', 1)) as branch
+  from user_task t
+  left join instance_stage s on s.element_instance_key = t.element_instance_key
+  left join process_instance pi on pi.process_instance_key = t.process_instance_key
+  left join process_element pe on pe.process_definition_key = t.process_definition_key and pe.element_id = t.bpmn_process_id
+  left join lateral (
+    select coalesce(jsonb_object_agg(v.name, v.value), '{}'::jsonb) as context
+    from (
+      select distinct on (v.name) v.name, v.value
+      from instance_variable v
+      where v.scope_key in (s.flow_scope_key, t.process_instance_key, pi.root_process_instance_key)
+        and v.name in ${sql.raw(`(${CONTEXT_VARIABLES.map((n) => `'${n}'`).join(', ')})`)}
+      order by v.name, case v.scope_key when s.flow_scope_key then 0 when t.process_instance_key then 1 else 2 end
+    ) v
+  ) ctx on true`;
+
+const ERROR_ORDER_FORM = 'error-order';
 
 export function createTaskRepository({ db }: { db: Db }) {
-  const columns = {
-    userTaskKey: userTasks.userTaskKey,
-    name: userTasks.name,
-    elementId: userTasks.elementId,
-    bpmnProcessId: userTasks.bpmnProcessId,
-    processInstanceKey: userTasks.processInstanceKey,
-    orderId: orders.id,
-    candidateGroups: userTasks.candidateGroups,
-    assignee: userTasks.assignee,
-    formId: userTasks.formId,
-    dueDate: userTasks.dueDate,
-    state: userTasks.state,
-    createdAt: userTasks.createdAt,
-  };
+  async function rows(where: SQL, orderBy: SQL, limit: number, offset: number): Promise<{ rows: TaskRow[]; total: number }> {
+    const query = sql`with tasks as (${TASK_WITH_CONTEXT}) select *, count(*) over () as "total" from tasks where ${where} ${orderBy}
+                      limit ${limit} offset ${offset}`;
+    const result = (await db.execute(query)) as unknown as (TaskRow & { total: string })[];
+    return {
+      rows: result.map(({ total: _total, ...r }) => ({
+        ...r,
+        createdAt: new Date(r.createdAt),
+        endedAt: r.endedAt ? new Date(r.endedAt) : null,
+      })),
+      total: result[0] ? Number(result[0].total) : 0,
+    };
+  }
+
   return {
-    async openForGroup(group: string, limit: number) {
-      return db
-        .select(columns)
-        .from(userTasks)
-        .leftJoin(orders, eq(orders.processInstanceKey, userTasks.processInstanceKey))
-        .where(and(eq(userTasks.state, 'created'), sql`${group} = any(${userTasks.candidateGroups})`))
-        .orderBy(asc(userTasks.createdAt))
-        .limit(limit);
+    /** Open tasks of the given groups, filtered and sorted as a clerk's list asks. */
+    async open(q: TaskListQuery & { groups: string[] | 'all'; username: string; branch: string | null }) {
+      const where: SQL[] = [sql`state = 'created'`];
+      if (q.groups !== 'all') {
+        if (q.groups.length === 0) return { rows: [], total: 0 };
+        where.push(
+          sql`"candidateGroups" && array[${sql.join(
+            q.groups.map((g) => sql`${g}`),
+            sql`, `,
+          )}]::text[]`,
+        );
+      }
+      if (q.branch) where.push(sql`(branch = ${q.branch} or branch is null)`);
+      if (q.process) where.push(sql`"bpmnProcessId" = ${q.process}`);
+      if (q.customerLevel) where.push(sql`"customerLevel" = ${q.customerLevel}`);
+      if (q.minPriority !== undefined) where.push(sql`priority >= ${q.minPriority}`);
+      if (q.dueBefore) where.push(sql`"dueDate" is not null and "dueDate"::timestamptz < ${q.dueBefore}::timestamptz`);
+      if (q.assignee === 'me') where.push(sql`assignee = ${q.username}`);
+      if (q.assignee === 'unassigned') where.push(sql`assignee is null`);
+      if (q.kind === 'error-order') where.push(sql`"formId" = ${ERROR_ORDER_FORM}`);
+      const direction = sql.raw((q.order ?? (q.sort === 'priority' ? 'desc' : 'asc')) === 'asc' ? 'asc' : 'desc');
+      const column = { due: sql`"dueDate"::timestamptz`, priority: sql`priority`, created: sql`"createdAt"` }[q.sort];
+      const orderBy = sql`order by ${column} ${direction} nulls last, "createdAt" asc, "userTaskKey" asc`;
+      return rows(sql.join(where, sql` and `), orderBy, q.limit, q.offset);
     },
-    async find(key: string) {
-      const [row] = await db
-        .select(columns)
-        .from(userTasks)
-        .leftJoin(orders, eq(orders.processInstanceKey, userTasks.processInstanceKey))
-        .where(eq(userTasks.userTaskKey, key));
-      return row;
+    /** Tasks a user completed through the API, newest first. */
+    async doneBy(username: string, limit: number, offset: number) {
+      return rows(sql`state = 'completed' and "completedBy" = ${username}`, sql`order by "endedAt" desc`, limit, offset);
+    },
+    async find(key: string): Promise<TaskRow | undefined> {
+      return (await rows(sql`"userTaskKey" = ${key}`, sql``, 1, 0)).rows[0];
     },
     /** The newest deployed version of a form (tasks bind the latest form by id). */
     async latestForm(formId: string) {
@@ -46,7 +147,9 @@ export function createTaskRepository({ db }: { db: Db }) {
         .set({ state: 'completed', endedAt: new Date(), completedBy })
         .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
     },
+    async setAssignee(key: string, assignee: string | null) {
+      await db.update(userTasks).set({ assignee }).where(eq(userTasks.userTaskKey, key));
+    },
   };
 }
 export type TaskRepository = ReturnType<typeof createTaskRepository>;
-export type TaskRow = NonNullable<Awaited<ReturnType<TaskRepository['find']>>>;

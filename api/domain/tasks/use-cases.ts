@@ -1,9 +1,20 @@
 import { EngineRequestError, type EngineRest } from '../../../engine/rest.ts';
 import { ApiError, errors } from '../../errors.ts';
+import type { Principal } from '../auth/schemas.ts';
 import { formVariablesSchema } from './form-schema.ts';
 import type { TaskRepository, TaskRow } from './repository.ts';
-import type { Principal } from '../auth/schemas.ts';
-import type { Task } from './schemas.ts';
+import type { Task, TaskListQuery } from './schemas.ts';
+
+/** on-time / at-risk (under a fifth of the allowed time or an hour left) / breached, from the task's due date. */
+export function slaState(createdAt: Date, dueDate: string | null, now: Date = new Date()): Task['slaState'] {
+  if (!dueDate) return 'none';
+  const due = Date.parse(dueDate);
+  if (Number.isNaN(due)) return 'none';
+  if (now.getTime() > due) return 'breached';
+  const left = due - now.getTime();
+  const allowed = Math.max(due - createdAt.getTime(), 0);
+  return left < Math.max(allowed / 5, 0) || left < 3_600_000 ? 'at-risk' : 'on-time';
+}
 
 export function toTask(row: TaskRow): Task {
   return {
@@ -11,13 +22,24 @@ export function toTask(row: TaskRow): Task {
     name: row.name,
     elementId: row.elementId,
     processId: row.bpmnProcessId,
+    processName: row.processName,
     processInstanceKey: row.processInstanceKey,
-    orderId: row.orderId ?? null,
+    rootProcessInstanceKey: row.rootProcessInstanceKey,
+    businessKey: row.businessKey,
+    orderId: typeof row.context.orderId === 'string' ? row.context.orderId : null,
+    customerName: row.customerName,
+    customerLevel: row.customerLevel,
+    branch: row.branch,
     candidateGroups: row.candidateGroups,
     assignee: row.assignee,
     formId: row.formId,
+    priority: row.priority,
     dueDate: row.dueDate,
+    slaState: row.state === 'created' ? slaState(row.createdAt, row.dueDate) : 'none',
+    state: row.state,
     createdAt: row.createdAt.toISOString(),
+    endedAt: row.endedAt?.toISOString() ?? null,
+    completedBy: row.completedBy,
   };
 }
 
@@ -26,23 +48,110 @@ export function worksGroup(caller: Principal, group: string): boolean {
   return caller.role === 'admin' || caller.groups.includes(group);
 }
 
+/** A clerk sees a task of one of their groups in their branch (or of no known branch); admins see all. */
+function mayWork(caller: Principal, task: TaskRow): boolean {
+  if (caller.role === 'admin') return true;
+  if (!task.candidateGroups.some((g) => caller.groups.includes(g))) return false;
+  return !caller.branch || !task.branch || task.branch === caller.branch;
+}
+
 export async function listTasks({
   caller,
-  group,
-  limit,
+  query,
   tasks,
 }: {
   caller: Principal;
-  group: string;
-  limit: number;
+  query: TaskListQuery;
   tasks: TaskRepository;
-}): Promise<Task[]> {
-  if (!worksGroup(caller, group)) {
-    throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', `You do not work group ${group}.`, [
+}): Promise<{ tasks: Task[]; total: number }> {
+  if (query.group && !worksGroup(caller, query.group)) {
+    throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', `You do not work group ${query.group}.`, [
       { pointer: '/group', in: 'querystring', message: `not one of your groups (${caller.groups.join(', ') || 'none'})` },
     ]);
   }
-  return (await tasks.openForGroup(group, limit)).map(toTask);
+  const groups = query.group ? [query.group] : caller.role === 'admin' ? 'all' : caller.groups;
+  const branch = caller.role === 'admin' ? null : caller.branch;
+  const { rows, total } = await tasks.open({ ...query, groups, username: caller.username, branch });
+  return { tasks: rows.map(toTask), total };
+}
+
+export async function listDoneTasks({
+  caller,
+  limit,
+  offset,
+  tasks,
+}: {
+  caller: Principal;
+  limit: number;
+  offset: number;
+  tasks: TaskRepository;
+}): Promise<{ tasks: Task[]; total: number }> {
+  const { rows, total } = await tasks.doneBy(caller.username, limit, offset);
+  return { tasks: rows.map(toTask), total };
+}
+
+/** A task the caller may work; another group's or branch's task is not revealed (404). */
+async function workableTask(caller: Principal, key: string, tasks: TaskRepository): Promise<TaskRow> {
+  const task = await tasks.find(key);
+  if (!task || !mayWork(caller, task)) throw errors.taskNotFound(key);
+  return task;
+}
+
+function requireOpen(task: TaskRow) {
+  if (task.state !== 'created') throw errors.taskNotOpen(task.userTaskKey, task.state);
+}
+
+export async function getTask({ caller, key, tasks }: { caller: Principal; key: string; tasks: TaskRepository }) {
+  const task = await workableTask(caller, key, tasks);
+  const form = task.formId ? await tasks.latestForm(task.formId) : undefined;
+  return { ...toTask(task), form: (form?.schema as Record<string, unknown> | undefined) ?? null, context: task.context };
+}
+
+const claimedByOther = (key: string, assignee: string) =>
+  new ApiError(
+    409,
+    'TASK_CLAIMED',
+    'Task claimed by someone else',
+    `User task ${key} is claimed by ${assignee}; they must unclaim it first.`,
+  );
+
+/** Engine answers to a task that is no longer open. */
+function engineRefusal(key: string, e: unknown): never {
+  if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409))
+    throw errors.taskNotOpen(key, 'no longer open in the engine');
+  throw e;
+}
+
+export async function claimTask({ caller, key, tasks, rest }: { caller: Principal; key: string; tasks: TaskRepository; rest: EngineRest }) {
+  const task = await workableTask(caller, key, tasks);
+  requireOpen(task);
+  if (task.assignee && task.assignee !== caller.username) throw claimedByOther(key, task.assignee);
+  if (task.assignee !== caller.username) {
+    await rest.assignUserTask(key, caller.username, false).catch((e: unknown) => engineRefusal(key, e));
+    await tasks.setAssignee(key, caller.username);
+  }
+  return toTask({ ...task, assignee: caller.username });
+}
+
+export async function unclaimTask({
+  caller,
+  key,
+  tasks,
+  rest,
+}: {
+  caller: Principal;
+  key: string;
+  tasks: TaskRepository;
+  rest: EngineRest;
+}) {
+  const task = await workableTask(caller, key, tasks);
+  requireOpen(task);
+  if (task.assignee && task.assignee !== caller.username && caller.role !== 'admin') throw claimedByOther(key, task.assignee);
+  if (task.assignee) {
+    await rest.unassignUserTask(key).catch((e: unknown) => engineRefusal(key, e));
+    await tasks.setAssignee(key, null);
+  }
+  return toTask({ ...task, assignee: null });
 }
 
 /** Completes an open user task with its form's variables, validated against that form. */
@@ -59,10 +168,9 @@ export async function completeTask({
   tasks: TaskRepository;
   rest: EngineRest;
 }): Promise<void> {
-  const task = await tasks.find(key);
-  // Another group's task is not revealed.
-  if (!task || !task.candidateGroups.some((g) => worksGroup(caller, g))) throw errors.taskNotFound(key);
-  if (task.state !== 'created') throw errors.taskNotOpen(key, task.state);
+  const task = await workableTask(caller, key, tasks);
+  requireOpen(task);
+  if (task.assignee && task.assignee !== caller.username && caller.role !== 'admin') throw claimedByOther(key, task.assignee);
   let accepted = variables;
   if (task.formId) {
     const form = await tasks.latestForm(task.formId);
@@ -80,13 +188,7 @@ export async function completeTask({
     }
     accepted = parsed.data;
   }
-  try {
-    await rest.completeUserTask(key, accepted);
-  } catch (e) {
-    if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409))
-      throw errors.taskNotOpen(key, 'no longer open in the engine');
-    throw e;
-  }
+  await rest.completeUserTask(key, accepted).catch((e: unknown) => engineRefusal(key, e));
   // The projector will record the completion too; marking it now keeps the task list honest meanwhile.
   await tasks.markCompleted(key, caller.username);
 }
