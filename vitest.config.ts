@@ -12,6 +12,7 @@ const CLOCK_SUITES = [
   'home-broadband-exceptions.test.ts',
   'acceptance-handover.test.ts',
   'home-broadband-change.test.ts',
+  'error-orders.test.ts',
 ];
 
 class ClockSuitesLast extends BaseSequencer {
