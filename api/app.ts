@@ -14,12 +14,17 @@ import {
 import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
+import { hubDispatcher } from './domain/hub/plugin.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { statusRoutes } from './routes/status.ts';
+import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
+import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
+import { instanceRoutes } from './routes/instances.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -62,9 +67,13 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
       tags: [
         { name: 'orders', description: 'Customer orders and their progress' },
         { name: 'tasks', description: "Clerks' user tasks" },
-        { name: 'processes', description: 'Deployed process definitions' },
+        { name: 'processes', description: 'Deployed process definitions and deployments (process owners)' },
+        { name: 'instances', description: 'Process instances, diagram overlays and incidents (process owners)' },
         { name: 'health', description: 'Liveness of the engine and the database' },
         { name: 'auth', description: 'Login and the caller' },
+        { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
+        { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
+        { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/login' } },
@@ -85,14 +94,22 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(orderRoutes);
+  await app.register(statusRoutes);
+  await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
+  await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });
+  await app.register(hubDispatcher);
   await app.register(taskRoutes);
   await app.register(processRoutes);
+  await app.register(instanceRoutes);
 
-  await app.register(fastifyStatic, { root: fileURLToPath(new URL('../modeler-ui/', import.meta.url)), prefix: '/', index: 'index.html' });
+  // The web UI, built by Vite into modeler-ui/dist/ (modeler-ui/build.ts; npm start and npm test build it when stale).
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../node_modules/bpmn-js/dist/', import.meta.url)),
-    prefix: '/vendor/bpmn-js/',
-    decorateReply: false,
+    root: fileURLToPath(new URL('../modeler-ui/dist/', import.meta.url)),
+    prefix: '/',
+    index: 'index.html',
+    // Hashed file names: assets never change; index.html must be fetched anew to see a new build.
+    setHeaders: (reply, path) =>
+      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
   return app;
 }

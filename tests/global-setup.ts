@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { createCamundaClients } from '../engine/camunda.ts';
+import { ensureUiBuilt } from '../modeler-ui/build.ts';
 import { stopEngine } from '../engine/native-engine.ts';
 import { deployAndSeed } from '../scripts/bootstrap.ts';
 import { profileName, startInfrastructure } from '../scripts/infrastructure.ts';
@@ -16,6 +17,8 @@ declare module 'vitest' {
 /** Starts the real PostgreSQL and engine once for the whole run (test profile: own database, ports and data). */
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[setup] ${line}`);
+  // The API serves the built web UI; the browser suites drive it (rebuilt only when its sources changed).
+  await ensureUiBuilt({ log });
   // A test engine left running by an interrupted run holds old state: always start from nothing.
   await stopEngine({ name: profileName('test') }, () => {});
 

@@ -1,0 +1,3 @@
+export function render(root: HTMLElement) {
+  root.append('dashboard');
+}

@@ -1,0 +1,457 @@
+import '@bpmn-io/form-js/dist/assets/form-js.css';
+import { Form } from '@bpmn-io/form-js';
+import { ApiProblem, api } from '../api.ts';
+import { currentUser } from '../auth.ts';
+import { fill, h, toast } from '../dom.ts';
+import { elementName, formatDue, formatTime, processName, t, tr } from '../i18n.ts';
+import type { Route } from '../main.ts';
+import { levelBadge, slaBadge } from './widgets.ts';
+
+/** GET /tasks items (api/domain/tasks/schemas.ts TaskSchema). */
+export interface Task {
+  key: string;
+  name: string | null;
+  elementId: string;
+  processId: string;
+  processName: string | null;
+  processInstanceKey: string;
+  rootProcessInstanceKey: string | null;
+  businessKey: string | null;
+  customerName: string | null;
+  customerLevel: string | null;
+  branch: string | null;
+  candidateGroups: string[];
+  assignee: string | null;
+  formId: string | null;
+  priority: number;
+  dueDate: string | null;
+  slaState: 'on-time' | 'at-risk' | 'breached' | 'none';
+  state: 'created' | 'completed' | 'canceled';
+  createdAt: string;
+  endedAt: string | null;
+  completedBy: string | null;
+}
+
+interface TaskDetail extends Task {
+  form: Record<string, unknown> | null;
+  context: Record<string, unknown>;
+}
+
+type Tab = 'todo' | 'done' | 'errors';
+
+const PROCESSES = [
+  'home-broadband-new-install',
+  'home-broadband-change',
+  'enterprise-line-new-install',
+  'fault-trouble-ticket',
+  'complaint',
+  'acceptance-handover',
+];
+const LEVELS = ['group', 'province', 'local-a', 'local-b', 'local-c'];
+
+export function render(root: HTMLElement, route: Route) {
+  const user = currentUser()!;
+  const state = {
+    tab: (route.query.get('tab') as Tab) ?? 'todo',
+    group: '',
+    process: '',
+    customerLevel: '',
+    assignee: 'any',
+    due: '',
+    sort: 'due',
+    selected: route.params[0] ?? null,
+  };
+  let form: Form | null = null;
+
+  const select = (name: keyof typeof state, options: [string, string][]) =>
+    h(
+      'select',
+      {
+        name,
+        'data-filter': name,
+        onchange: (e: Event) => {
+          (state as Record<string, unknown>)[name] = (e.target as HTMLSelectElement).value;
+          void loadList();
+        },
+      },
+      options.map(([value, label]) => h('option', { value, selected: state[name] === value }, label)),
+    );
+
+  const tabs = h(
+    'div',
+    { class: 'tabs', role: 'tablist' },
+    (['todo', 'done', 'errors'] as Tab[]).map((tab) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          'data-tab': tab,
+          class: tab === state.tab ? 'active' : '',
+          onclick: () => {
+            state.tab = tab;
+            tabs.querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
+            filters.hidden = tab !== 'todo';
+            void loadList();
+          },
+        },
+        t(`tab_${tab}`),
+        h('span', { class: 'count', 'data-count': tab }),
+      ),
+    ),
+  );
+
+  const filters = h(
+    'div',
+    { class: 'filters' },
+    h('label', {}, t('filter_group'), select('group', [['', t('all')], ...user.groups.map((g) => [g, g] as [string, string])])),
+    h(
+      'label',
+      {},
+      t('filter_process'),
+      select('process', [['', t('all')], ...PROCESSES.map((p) => [p, processName(p)] as [string, string])]),
+    ),
+    h(
+      'label',
+      {},
+      t('filter_level'),
+      select('customerLevel', [['', t('all')], ...LEVELS.map((l) => [l, tr(`level_${l}`)] as [string, string])]),
+    ),
+    h(
+      'label',
+      {},
+      t('filter_assignee'),
+      select('assignee', [
+        ['any', t('assignee_any')],
+        ['me', t('assignee_me')],
+        ['unassigned', t('assignee_unassigned')],
+      ]),
+    ),
+    h(
+      'label',
+      {},
+      t('filter_due'),
+      select('due', [
+        ['', t('due_any')],
+        ['today', t('due_today')],
+        ['overdue', t('due_overdue')],
+      ]),
+    ),
+    h(
+      'label',
+      {},
+      t('sort'),
+      select('sort', [
+        ['due', t('sort_due')],
+        ['priority', t('sort_priority')],
+        ['created', t('sort_created')],
+      ]),
+    ),
+  );
+  filters.hidden = state.tab !== 'todo';
+
+  const list = h('div', { class: 'table-wrap' });
+  const detail = h('section', { class: 'task-detail', 'aria-label': 'task' }, h('p', { class: 'empty' }, t('selectTask')));
+  root.append(
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'section',
+        { class: 'task-list' },
+        h('div', { class: 'toolbar' }, tabs, h('span', { class: 'spacer' }), h('span', { class: 'live-dot', title: t('updatedLive') })),
+        filters,
+        list,
+      ),
+      detail,
+    ),
+  );
+
+  function listQuery(): Record<string, string> {
+    const q: Record<string, string> = { sort: state.sort, assignee: state.assignee };
+    if (state.group) q.group = state.group;
+    if (state.process) q.process = state.process;
+    if (state.customerLevel) q.customerLevel = state.customerLevel;
+    if (state.due === 'overdue') q.dueBefore = new Date().toISOString();
+    if (state.due === 'today') {
+      const end = new Date();
+      end.setHours(23, 59, 59, 999);
+      q.dueBefore = end.toISOString();
+    }
+    return q;
+  }
+
+  async function loadList() {
+    try {
+      const tasks =
+        state.tab === 'todo'
+          ? await api<Task[]>('/tasks', { query: listQuery() })
+          : state.tab === 'done'
+            ? await api<Task[]>('/tasks/done')
+            : await api<Task[]>('/tasks/error-orders');
+      const count = tabs.querySelector(`[data-count="${state.tab}"]`);
+      if (count) count.textContent = String(tasks.length);
+      fill(list, taskTable(tasks));
+    } catch (e) {
+      fill(list, h('div', { class: 'error-box' }, (e as Error).message));
+    }
+  }
+
+  function taskTable(tasks: Task[]) {
+    if (tasks.length === 0) return h('p', { class: 'empty' }, t('noTasks'));
+    const done = state.tab === 'done';
+    return h(
+      'table',
+      { class: 'grid', 'data-testid': 'task-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { class: 'num' }, t('col_priority')),
+          h('th', {}, t('col_task')),
+          h('th', {}, t('col_business')),
+          h('th', {}, t('col_customer')),
+          h('th', {}, t('col_branch')),
+          h('th', {}, done ? t('col_completed') : t('col_due')),
+          h('th', {}, t('col_assignee')),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        tasks.map((task) =>
+          h(
+            'tr',
+            {
+              'data-task-key': task.key,
+              'data-element-id': task.elementId,
+              'data-business-key': task.businessKey ?? '',
+              class: `${task.key === state.selected ? 'selected' : ''} sla-row-${task.slaState}`,
+              onclick: () => {
+                state.selected = task.key;
+                list.querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected'));
+                list.querySelector(`tr[data-task-key="${task.key}"]`)?.classList.add('selected');
+                void loadDetail(task.key);
+              },
+            },
+            h('td', { class: 'num' }, priorityPill(task.priority)),
+            h(
+              'td',
+              {},
+              h('div', { class: 'strong' }, elementName(task.elementId, task.name)),
+              h('div', { class: 'sub' }, processName(task.processId, task.processName)),
+            ),
+            h('td', { class: 'mono' }, task.businessKey ?? '—'),
+            h('td', {}, task.customerName ?? '—', ' ', task.customerLevel ? levelBadge(task.customerLevel) : null),
+            h('td', {}, task.branch ?? '—'),
+            done
+              ? h('td', {}, formatTime(task.endedAt))
+              : h('td', {}, h('div', {}, formatDue(task.dueDate)), task.dueDate ? slaBadge(task.slaState) : null),
+            h(
+              'td',
+              {},
+              task.assignee
+                ? task.assignee === user.username
+                  ? h('span', { class: 'badge badge-me' }, t('assignee_me'))
+                  : task.assignee
+                : h('span', { class: 'muted' }, t('unassigned')),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function loadDetail(key: string) {
+    form?.destroy();
+    form = null;
+    fill(detail, h('p', { class: 'muted' }, t('loading')));
+    let task: TaskDetail;
+    try {
+      task = await api<TaskDetail>(`/tasks/${key}`);
+    } catch (e) {
+      fill(detail, h('div', { class: 'error-box' }, (e as Error).message));
+      return;
+    }
+    const mine = task.assignee === user.username;
+    const open = task.state === 'created';
+    const formHost = h('div', { class: 'form-host', 'data-testid': 'task-form' });
+    const actions = h('div', { class: 'actions' });
+    if (open && !task.assignee)
+      actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'claim', onclick: () => act('claim') }, t('claim')));
+    if (open && mine) {
+      actions.append(h('button', { type: 'button', 'data-action': 'unclaim', onclick: () => act('unclaim') }, t('unclaim')));
+      actions.append(
+        h('button', { type: 'button', class: 'primary', 'data-action': 'complete', onclick: () => void complete() }, t('complete')),
+      );
+    }
+
+    fill(
+      detail,
+      h(
+        'header',
+        { class: 'detail-head' },
+        h(
+          'div',
+          {},
+          h('h2', {}, elementName(task.elementId, task.name)),
+          h(
+            'div',
+            { class: 'sub' },
+            processName(task.processId, task.processName),
+            ' · ',
+            h('span', { class: 'mono' }, task.businessKey ?? task.processInstanceKey),
+          ),
+        ),
+        h('div', { class: 'head-badges' }, task.dueDate ? slaBadge(task.slaState) : null, priorityPill(task.priority)),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        fact(t('col_customer'), [task.customerName ?? '—', ' ', task.customerLevel ? levelBadge(task.customerLevel) : null]),
+        fact(t('col_branch'), task.branch ?? '—'),
+        fact(t('col_due'), task.dueDate ? `${formatTime(task.dueDate)}（${formatDue(task.dueDate)}）` : '—'),
+        fact(t('filter_group'), task.candidateGroups.join(', ')),
+        fact(t('col_assignee'), task.assignee ?? t('unassigned')),
+        fact(t('col_created'), formatTime(task.createdAt)),
+      ),
+      contextBlock(task.context),
+      h(
+        'div',
+        { class: 'form-title' },
+        h('h3', {}, task.formId ?? t('noForm')),
+        open && !mine ? h('span', { class: 'hint' }, t('claimFirst')) : null,
+      ),
+      formHost,
+      actions,
+      h(
+        'a',
+        { class: 'link small', href: `#/instances/${task.rootProcessInstanceKey ?? task.processInstanceKey}` },
+        t('openInstance'),
+        ' →',
+      ),
+    );
+
+    if (task.form) {
+      form = new Form({ container: formHost });
+      await form.importSchema(task.form, { ...task.context });
+      if (!open || !mine) form.setProperty('readOnly', true);
+    } else {
+      formHost.append(h('p', { class: 'muted' }, t('noForm')));
+    }
+
+    async function act(action: 'claim' | 'unclaim') {
+      try {
+        await api(`/tasks/${key}/${action}`, { method: 'POST' });
+        toast(t(action === 'claim' ? 'claimed' : 'unclaimed'), 'ok');
+        await Promise.all([loadList(), loadDetail(key)]);
+      } catch (e) {
+        toast((e as Error).message, 'error');
+      }
+    }
+
+    async function complete() {
+      if (!form) {
+        await send({});
+        return;
+      }
+      const { data, errors } = form.submit();
+      if (Object.keys(errors).length > 0) {
+        toast(t('formInvalid'), 'error');
+        return;
+      }
+      await send(editableData(task.form ?? {}, data));
+    }
+
+    async function send(variables: Record<string, unknown>) {
+      try {
+        await api(`/tasks/${key}/complete`, { method: 'POST', body: { variables } });
+        toast(t('completed'), 'ok');
+        form?.destroy();
+        form = null;
+        state.selected = null;
+        fill(detail, h('p', { class: 'empty done-msg', 'data-testid': 'task-completed' }, '✓ ', t('completed')));
+        await loadList();
+      } catch (e) {
+        const problem = e as ApiProblem;
+        const fields = Array.isArray(problem.body?.errors)
+          ? (problem.body.errors as { pointer?: string; message?: string }[]).map((x) => `${x.pointer ?? ''} ${x.message ?? ''}`).join('; ')
+          : '';
+        toast(`${problem.message} ${fields}`, 'error');
+      }
+    }
+  }
+
+  void loadList();
+  if (state.selected) void loadDetail(state.selected);
+  const timer = window.setInterval(() => {
+    if (!document.hidden) void loadList();
+  }, 5000);
+  return () => {
+    window.clearInterval(timer);
+    form?.destroy();
+  };
+}
+
+interface FormComponent {
+  key?: string;
+  readonly?: boolean | string;
+  disabled?: boolean;
+  components?: FormComponent[];
+}
+
+/**
+ * Only what the clerk could edit goes back to the process: a read-only field such as
+ * `customer.name` would otherwise replace the whole `customer` variable with a one-field object.
+ */
+export function editableData(schema: Record<string, unknown>, data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (components: FormComponent[] = []) => {
+    for (const c of components) {
+      if (c.components) walk(c.components);
+      if (!c.key || c.readonly === true || c.disabled) continue;
+      const path = c.key.split('.');
+      let value: unknown = data;
+      for (const part of path) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+      if (value === undefined) continue;
+      let target = out;
+      path.slice(0, -1).forEach((part) => (target = (target[part] ??= {}) as Record<string, unknown>));
+      target[path.at(-1)!] = value;
+    }
+  };
+  walk(schema.components as FormComponent[]);
+  return out;
+}
+
+function priorityPill(priority: number) {
+  const level = priority >= 75 ? 'high' : priority >= 50 ? 'mid' : 'low';
+  return h('span', { class: `prio prio-${level}`, title: String(priority) }, String(priority));
+}
+
+function fact(label: string, value: Node | string | (Node | string | null)[]) {
+  return h('div', {}, h('dt', {}, label), h('dd', {}, ...(Array.isArray(value) ? value : [value])));
+}
+
+/** The business variables as a compact definition list (objects one level deep). */
+function contextBlock(context: Record<string, unknown>) {
+  const entries = Object.entries(context ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  if (entries.length === 0) return null;
+  const show = (v: unknown): string =>
+    typeof v === 'object'
+      ? Object.entries(v as object)
+          .map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`)
+          .join(' · ')
+      : String(v);
+  return h(
+    'details',
+    { class: 'context', open: true },
+    h('summary', {}, t('taskContext')),
+    h(
+      'dl',
+      { class: 'facts' },
+      entries.slice(0, 16).map(([k, v]) => fact(k, show(v))),
+    ),
+  );
+}

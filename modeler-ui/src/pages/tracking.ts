@@ -1,0 +1,300 @@
+import { ApiProblem, api } from '../api.ts';
+import { fill, h } from '../dom.ts';
+import { elementName, formatDuration, formatTime, lang, t, tr } from '../i18n.ts';
+import { navigate, type Route } from '../main.ts';
+
+/**
+ * Order / ticket tracking for customers, phone first: a stage stepper in plain words, the
+ * timeline, the SLA due time and the ETA. Reads GET /status/:id (plain words from the API); while
+ * that route is missing it falls back to GET /orders/:id and the stage names of the UI.
+ */
+
+type Words = string | { zh?: string; en?: string } | null | undefined;
+interface StageLike {
+  elementId?: string;
+  name?: string | null;
+  label?: Words;
+  labels?: Words;
+  plainWords?: Words;
+  title?: Words;
+  state?: string;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  at?: string | null;
+}
+interface StatusLike {
+  id?: string;
+  kind?: string;
+  process?: string;
+  state?: string;
+  stateLabel?: Words;
+  title?: Words;
+  currentStages?: StageLike[];
+  steps?: StageLike[];
+  stages?: StageLike[];
+  timeline?: StageLike[];
+  slaDueAt?: string | null;
+  dueAt?: string | null;
+  sla?: { dueAt?: string | null; state?: string } | null;
+  eta?: string | null;
+  expectedAt?: string | null;
+  createdAt?: string;
+}
+
+export interface Progress {
+  id: string;
+  state: string;
+  stateText: string;
+  steps: { key: string; text: string; state: 'done' | 'active' | 'todo'; at: string | null }[];
+  timeline: { text: string; at: string; endedAt: string | null; active: boolean }[];
+  slaDueAt: string | null;
+  eta: string | null;
+}
+
+/** The main path each kind of order goes, as customers would name its steps (alternatives share a step). */
+const PLANS: Record<string, string[][]> = {
+  HB: [
+    ['order-received', 'intake-order'],
+    ['review-order', 'fix-error-order'],
+    ['check-resources'],
+    ['route-install-crew', 'make-appointment'],
+    ['install-onsite'],
+    ['activate-service'],
+    ['quality-check', 'rectify-install', 'customer-confirmed', 'auto-confirmed'],
+    ['revisit'],
+    ['archive-order', 'order-archived'],
+  ],
+  FT: [
+    ['fault-reported'],
+    ['prediagnose-fault', 'repair-deadline', 'fix-error-ticket'],
+    ['resolve-online', 'dispatch-repair', 'accept-repair'],
+    ['repair-onsite'],
+    ['confirm-recovery'],
+    ['revisit-fault'],
+    ['close-ticket', 'ticket-closed'],
+  ],
+  CP: [
+    ['complaint-received'],
+    ['complaint-guide'],
+    ['handle-complaint', 'fix-error-complaint', 'generate-dispatch', 'route-visit-crew', 'complaint-field-visit'],
+    ['reply-customer'],
+    ['close-complaint', 'complaint-closed'],
+  ],
+};
+
+function words(w: Words): string | undefined {
+  if (!w) return undefined;
+  if (typeof w === 'string') return w;
+  return w[lang()] ?? w.zh ?? w.en;
+}
+
+function stageText(s: StageLike): string {
+  return words(s.plainWords) ?? words(s.label) ?? words(s.labels) ?? words(s.title) ?? elementName(s.elementId ?? '', s.name);
+}
+
+export function normalise(raw: StatusLike, id: string): Progress {
+  const timelineRaw = raw.timeline ?? raw.stages ?? [];
+  const current = raw.currentStages ?? timelineRaw.filter((s) => s.state === 'active');
+  const timeline = timelineRaw
+    .map((s) => ({ text: stageText(s), at: s.startedAt ?? s.at ?? '', endedAt: s.endedAt ?? null, active: s.state === 'active' }))
+    .filter((s) => s.at);
+  let steps: Progress['steps'];
+  if (raw.steps && raw.steps.length > 0) {
+    steps = raw.steps.map((s, i) => ({
+      key: s.elementId ?? String(i),
+      text: stageText(s),
+      state: s.state === 'completed' || s.state === 'done' ? 'done' : s.state === 'active' || s.state === 'current' ? 'active' : 'todo',
+      at: s.endedAt ?? s.startedAt ?? null,
+    }));
+  } else {
+    const plan = PLANS[id.slice(0, 2).toUpperCase()] ?? [];
+    const seen = new Map(timelineRaw.map((s) => [s.elementId, s]));
+    const activeIds = new Set(current.map((s) => s.elementId));
+    steps = plan.map((ids) => {
+      const first = ids[0]!;
+      const activeId = ids.find((x) => activeIds.has(x));
+      const doneId = [...ids].reverse().find((x) => seen.has(x));
+      const shown = activeId ?? doneId ?? first;
+      return {
+        key: first,
+        text: elementName(shown),
+        state: activeId ? 'active' : doneId ? 'done' : 'todo',
+        at: activeId
+          ? (seen.get(activeId)?.startedAt ?? null)
+          : doneId
+            ? (seen.get(doneId)?.endedAt ?? seen.get(doneId)?.startedAt ?? null)
+            : null,
+      };
+    });
+    // A step before the active one that the order skipped still counts as behind it.
+    const lastReached = steps.map((s) => s.state !== 'todo').lastIndexOf(true);
+    steps.forEach((s, i) => {
+      if (i < lastReached && s.state === 'todo') s.state = 'done';
+    });
+    if (raw.state === 'completed') steps.forEach((s) => (s.state = 'done'));
+  }
+  const state = raw.state ?? 'inProgress';
+  return {
+    id: raw.id ?? id,
+    state,
+    stateText: words(raw.stateLabel) ?? tr(`state_${state}`, state),
+    steps,
+    timeline,
+    slaDueAt: raw.slaDueAt ?? raw.dueAt ?? raw.sla?.dueAt ?? null,
+    eta: raw.eta ?? raw.expectedAt ?? null,
+  };
+}
+
+async function fetchProgress(id: string): Promise<Progress> {
+  try {
+    return normalise(await api<StatusLike>(`/status/${encodeURIComponent(id)}`, { query: { lang: lang() === 'zh' ? 'zh-CN' : 'en' } }), id);
+  } catch (e) {
+    // GET /status/:id is new: an API without it answers 404 with no problem code of ours.
+    if (e instanceof ApiProblem && e.status === 404 && id.toUpperCase().startsWith('HB') && !e.code) {
+      return normalise(await api<StatusLike>(`/orders/${encodeURIComponent(id)}`), id);
+    }
+    throw e;
+  }
+}
+
+const RECENT = 'tlp.recent-tracking';
+function recent(): string[] {
+  try {
+    return JSON.parse(localStorage.getItem(RECENT) ?? '[]') as string[];
+  } catch {
+    return [];
+  }
+}
+function remember(id: string) {
+  localStorage.setItem(RECENT, JSON.stringify([id, ...recent().filter((x) => x !== id)].slice(0, 5)));
+}
+
+export function render(root: HTMLElement, route: Route) {
+  const id = route.params[0]?.trim().toUpperCase() ?? '';
+  const input = h('input', {
+    name: 'number',
+    value: id,
+    placeholder: 'HB20261122000001',
+    inputmode: 'latin',
+    autocapitalize: 'characters',
+    'aria-label': t('trackNumber'),
+  });
+  const result = h('div', { class: 'track-result', 'aria-live': 'polite' });
+  root.classList.add('track-page');
+  root.append(
+    h(
+      'section',
+      { class: 'track-card' },
+      h('h1', {}, t('trackTitle')),
+      h(
+        'form',
+        {
+          class: 'track-form',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            const value = input.value.trim().toUpperCase();
+            if (value) navigate(`#/track/${encodeURIComponent(value)}`);
+          },
+        },
+        input,
+        h('button', { type: 'submit', class: 'primary' }, t('search')),
+      ),
+      h('p', { class: 'hint' }, t('trackHint')),
+      !id && recent().length
+        ? h(
+            'div',
+            { class: 'recent' },
+            h('span', { class: 'muted' }, t('recent'), '：'),
+            recent().map((r) => h('a', { href: `#/track/${r}`, class: 'chip mono' }, r)),
+          )
+        : null,
+    ),
+    result,
+  );
+  if (!id) return;
+
+  let timer: number | undefined;
+  let stopped = false;
+  const load = async () => {
+    try {
+      const progress = await fetchProgress(id);
+      remember(id);
+      fill(result, view(progress));
+    } catch (e) {
+      fill(result, h('div', { class: 'error-box' }, e instanceof ApiProblem && e.status === 404 ? t('notFound') : (e as Error).message));
+      return;
+    }
+    if (!stopped) timer = window.setTimeout(load, 3000);
+  };
+  void load();
+  return () => {
+    stopped = true;
+    window.clearTimeout(timer);
+  };
+}
+
+function view(p: Progress) {
+  const active = p.steps.filter((s) => s.state === 'active');
+  const overdue =
+    p.slaDueAt && new Date(p.slaDueAt).getTime() < Date.now() && !['completed', 'closed', 'cancelled', 'failed'].includes(p.state);
+  return h(
+    'div',
+    { 'data-testid': 'tracking', 'data-state': p.state },
+    h(
+      'section',
+      { class: 'track-card summary' },
+      h(
+        'div',
+        { class: 'summary-top' },
+        h('span', { class: 'mono big' }, p.id),
+        h('span', { class: `state-pill state-${p.state}` }, p.stateText),
+        h('span', { class: 'live-dot', title: t('updatedLive') }),
+      ),
+      h(
+        'div',
+        { class: 'current', 'data-testid': 'current-stage' },
+        h('span', { class: 'muted' }, t('currentStage')),
+        h('strong', {}, active.map((s) => s.text).join('、') || p.stateText),
+      ),
+      h(
+        'div',
+        { class: 'due-row' },
+        h('div', {}, h('span', { class: 'muted' }, t('slaDue')), h('strong', { class: overdue ? 'breached' : '' }, formatTime(p.slaDueAt))),
+        h('div', {}, h('span', { class: 'muted' }, t('eta')), h('strong', {}, formatTime(p.eta))),
+      ),
+    ),
+    h(
+      'ol',
+      { class: 'stepper', 'data-testid': 'stepper' },
+      p.steps.map((s, i) =>
+        h(
+          'li',
+          { class: `step step-${s.state}`, 'data-step': s.key, 'data-state': s.state },
+          h('span', { class: 'dot' }, s.state === 'done' ? '✓' : String(i + 1)),
+          h('span', { class: 'step-text' }, s.text),
+          h('span', { class: 'step-at' }, s.state === 'todo' ? t('stepTodo') : s.state === 'active' ? t('stepActive') : formatTime(s.at)),
+        ),
+      ),
+    ),
+    h(
+      'section',
+      { class: 'track-card' },
+      h('h2', {}, t('timeline')),
+      h(
+        'ul',
+        { class: 'timeline' },
+        [...p.timeline]
+          .reverse()
+          .map((e) =>
+            h(
+              'li',
+              { class: e.active ? 'active' : '' },
+              h('time', {}, formatTime(e.at)),
+              h('span', {}, e.text),
+              e.active ? h('small', { class: 'muted' }, formatDuration(Date.now() - new Date(e.at).getTime())) : null,
+            ),
+          ),
+      ),
+    ),
+  );
+}

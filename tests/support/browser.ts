@@ -1,0 +1,87 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ensureUiBuilt } from '../../modeler-ui/build.ts';
+import { startPlatform, type Platform } from './platform.ts';
+
+/**
+ * End-to-end tests drive the built web UI (modeler-ui/dist/) in Debian's Chromium against the real
+ * API listening on a random port, with the real workers, projector, engine and database.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--lang=zh-CN',
+];
+
+export interface UiPlatform extends Platform {
+  baseUrl: string;
+  browser: Browser;
+  /** A new browser window (own storage) of a given size, logged in as `username` through the login page. */
+  loginAs(username: string, options?: { viewport?: { width: number; height: number }; lang?: 'zh' | 'en' }): Promise<Page>;
+  screenshot(page: Page, name: string): Promise<string>;
+}
+
+export const DEMO_PASSWORDS: Record<string, string> = {
+  'customer.zhang': 'demo-customer-2026',
+  'clerk.urumqi': 'demo-clerk-2026',
+  'clerk.response': 'demo-clerk-2026',
+  'owner.process': 'demo-owner-2026',
+  'leader.region': 'demo-leader-2026',
+  admin: 'demo-admin-2026',
+};
+
+export async function startUiPlatform(): Promise<UiPlatform> {
+  await ensureUiBuilt({ log: () => {} });
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk (see .ci/run)`);
+  const platform = await startPlatform();
+  await platform.fastify.listen({ port: 0, host: '127.0.0.1' });
+  const address = platform.fastify.server.address();
+  if (!address || typeof address === 'string') throw new Error('the API is not listening on a TCP port');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  // playwright gives the browser a fresh profile directory of its own (no --user-data-dir here).
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const contexts: BrowserContext[] = [];
+  mkdirSync(SCREENSHOTS, { recursive: true });
+
+  return {
+    ...platform,
+    baseUrl,
+    browser,
+    async loginAs(username, { viewport = { width: 1440, height: 900 }, lang = 'zh' } = {}) {
+      const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', deviceScaleFactor: 1 });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
+      page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
+      page.on('response', (r) => r.status() >= 500 && console.error(`[browser] ${r.status()} ${r.url()}`));
+      await page.goto(`${baseUrl}/#/login`);
+      await page.evaluate((l) => localStorage.setItem('tlp.lang', l), lang);
+      await page.reload();
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', DEMO_PASSWORDS[username] ?? '');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('header.topbar');
+      return page;
+    },
+    async screenshot(page, name) {
+      const path = join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+      await platform.close();
+    },
+  };
+}
