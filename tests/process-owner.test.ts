@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validOrder } from './support/orders.ts';
+import { eventually, startPlatform, type Platform } from './support/platform.ts';
+
+interface Definition {
+  processId: string;
+  name: string | null;
+  latestVersion: number;
+  versions: { version: number; key: string }[];
+}
+interface Problem {
+  code: string;
+  errors?: { pointer: string; message: string }[];
+}
+interface Instance {
+  key: string;
+  state: string;
+  businessKey: string | null;
+  elements: { elementId: string; completed: number; active: number; incidents: number; slaState: string; activeSince: string | null }[];
+  takenFlows: string[];
+  incidents: { key: string; state: string; elementId: string; jobKey: string | null }[];
+}
+
+let platform: Platform;
+let owner: string;
+let clerk: string;
+const probeXml = readFileSync(new URL('./fixtures/incident-probe.bpmn', import.meta.url), 'utf8');
+
+const as = (token: string, method: 'GET' | 'POST', url: string, payload?: object) =>
+  platform.fastify.inject({ method, url, payload, headers: { authorization: `Bearer ${token}` } });
+const deploy = (resources: { name: string; content: string }[], token = owner) => as(token, 'POST', '/deployments', { resources });
+const definition = async (processId: string) =>
+  ((await as(owner, 'GET', '/process-definitions')).json() as Definition[]).find((d) => d.processId === processId);
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  owner = await platform.tokenFor('owner.process');
+  clerk = await platform.tokenFor('clerk.urumqi');
+});
+afterAll(() => platform?.close());
+
+describe('process owners', () => {
+  it('list the deployed processes with their versions and read any version’s XML', async () => {
+    // the projector reads the deployments the global setup made
+    const hb = await eventually(() => definition('home-broadband-new-install'));
+    expect(hb).toMatchObject({ processId: 'home-broadband-new-install', name: expect.any(String), latestVersion: expect.any(Number) });
+    const xml = await as(owner, 'GET', `/process-definitions/home-broadband-new-install/xml?version=${hb!.latestVersion}`);
+    expect(xml.statusCode).toBe(200);
+    expect(xml.body).toContain('bpmn:process id="home-broadband-new-install"');
+    expect((await as(owner, 'GET', '/process-definitions/home-broadband-new-install/xml?version=9999')).statusCode).toBe(404);
+  });
+
+  it('deploy a new version; the list and the XML follow', async () => {
+    const first = await deploy([{ name: 'incident-probe.bpmn', content: probeXml }]);
+    expect(first.statusCode).toBe(201);
+    const renamed = probeXml.replace('name="Call an outside system"', 'name="Call the CRM"');
+    const second = await deploy([{ name: 'incident-probe.bpmn', content: renamed }]);
+    expect(second.statusCode).toBe(201);
+    const deployed = second.json() as { processes: { processId: string; version: number }[] };
+    const version = deployed.processes[0]!.version;
+    const listed = await eventually(async () => {
+      const d = await definition('test-incident-probe');
+      return d && d.latestVersion === version ? d : undefined;
+    });
+    expect(listed.versions.map((v) => v.version)).toContain(version - 1);
+    expect((await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body).toContain('Call the CRM');
+  });
+
+  it('invalid, hostile or oversized definitions are refused with the problems listed, and nothing is deployed', async () => {
+    const before = (await definition('test-incident-probe'))?.latestVersion;
+    // a user task without a candidate group or form breaks our lint rule; the lint problem names the element
+    const noGroup = probeXml.replace(
+      /<bpmn:serviceTask id="incident-probe-call"[\s\S]*?<\/bpmn:serviceTask>/,
+      '<bpmn:userTask id="incident-probe-call" name="Look"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements><bpmn:incoming>incident-probe-f1</bpmn:incoming><bpmn:outgoing>incident-probe-f2</bpmn:outgoing></bpmn:userTask>',
+    );
+    const lint = await deploy([{ name: 'incident-probe.bpmn', content: noGroup }]);
+    expect(lint.statusCode).toBe(422);
+    const problem = lint.json() as Problem;
+    expect(problem.code).toBe('INVALID_DEFINITIONS');
+    expect(problem.errors?.[0]).toMatchObject({ pointer: '/resources/0/content', message: expect.stringContaining('incident-probe-call') });
+
+    const xxe = probeXml.replace(
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+    );
+    const laughs = probeXml.replace(
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>`,
+    );
+    const scriptForm = JSON.stringify({
+      id: 'evil',
+      type: 'default',
+      components: [{ type: 'html', content: '<script>alert(1)</script>' }],
+    });
+    for (const resources of [
+      [{ name: 'incident-probe.bpmn', content: xxe }],
+      [{ name: 'incident-probe.bpmn', content: laughs }],
+      [{ name: 'evil.form', content: scriptForm }],
+      [{ name: 'broken.dmn', content: '<definitions>not dmn' }],
+      // one bad file spoils the whole deployment
+      [
+        { name: 'incident-probe.bpmn', content: probeXml.replace('Call an outside system', 'Never deployed') },
+        { name: 'broken.form', content: '{"components": "no"}' },
+      ],
+    ]) {
+      const res = await deploy(resources);
+      expect(res.statusCode, resources[0]!.name).toBe(422);
+    }
+    expect((await deploy([{ name: 'notes.txt', content: 'x' }])).statusCode).toBe(400);
+    const huge = await deploy([{ name: 'huge.bpmn', content: 'x'.repeat(9 * 1024 * 1024) }]);
+    expect(huge.statusCode).toBe(413);
+    expect((await definition('test-incident-probe'))?.latestVersion).toBe(before);
+    expect((await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body).not.toContain('Never deployed');
+  });
+
+  it('only process owners and admins deploy, retry incidents or cancel instances', async () => {
+    expect((await deploy([{ name: 'incident-probe.bpmn', content: probeXml }], clerk)).statusCode).toBe(403);
+    expect((await as(clerk, 'GET', '/incidents')).statusCode).toBe(403);
+    expect((await as(clerk, 'POST', '/process-instances/123/cancel')).statusCode).toBe(403);
+    expect((await platform.fastify.inject({ method: 'GET', url: '/process-definitions' })).statusCode).toBe(401);
+  });
+
+  it('see an order’s instance for the diagram: completed and active elements, SLA, the path taken', async () => {
+    const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as {
+      id: string;
+      processInstanceKey: string;
+    };
+    const instance = await eventually(async () => {
+      const res = await as(owner, 'GET', `/process-instances/${order.processInstanceKey}`);
+      const body = res.json() as Instance;
+      return res.statusCode === 200 && body.elements.some((e) => e.elementId === 'review-order' && e.active === 1) ? body : undefined;
+    });
+    expect(instance).toMatchObject({ key: order.processInstanceKey, state: 'active', businessKey: order.id });
+    const review = instance.elements.find((e) => e.elementId === 'review-order')!;
+    expect(review.activeSince).not.toBeNull();
+    expect(['on-time', 'at-risk', 'breached']).toContain(review.slaState);
+    expect(instance.elements.find((e) => e.elementId === 'intake-order')).toMatchObject({ completed: 1, active: 0 });
+    expect(instance.takenFlows.length).toBeGreaterThan(0);
+
+    const listed = (await as(owner, 'GET', `/process-instances?businessKey=${order.id}`)).json() as { key: string }[];
+    expect(listed.map((i) => i.key)).toEqual([order.processInstanceKey]);
+
+    expect((await as(owner, 'POST', `/process-instances/${order.processInstanceKey}/cancel`)).statusCode).toBe(202);
+    await eventually(
+      async () => ((await as(owner, 'GET', `/process-instances/${order.processInstanceKey}`)).json() as Instance).state === 'terminated',
+    );
+    expect((await as(owner, 'POST', `/process-instances/${order.processInstanceKey}/cancel`)).statusCode).toBe(409);
+    expect((await as(owner, 'GET', '/process-instances/42')).statusCode).toBe(404);
+  });
+
+  it('see an incident on the diagram and retry it: the job runs again and the instance completes', async () => {
+    expect((await deploy([{ name: 'incident-probe.bpmn', content: probeXml }])).statusCode).toBe(201);
+    const { zeebe } = platform.camunda;
+    const { processInstanceKey } = await zeebe.createProcessInstance({ bpmnProcessId: 'test-incident-probe', variables: {} });
+    // the outside system fails and the job is out of retries: an incident
+    const [job] = await eventually(async () => {
+      const jobs = await zeebe.activateJobs({ type: 'test-incident-probe', maxJobsToActivate: 1, timeout: 30_000, worker: 'test' });
+      return jobs.length > 0 ? jobs : undefined;
+    });
+    await zeebe.failJob({ jobKey: job!.key, retries: 0, errorMessage: 'CRM timed out', retryBackOff: 0 });
+    const incident = await eventually(async () => {
+      const body = (await as(owner, 'GET', `/process-instances/${processInstanceKey}`)).json() as Instance;
+      return body.incidents.find((i) => i.state === 'active');
+    });
+    expect(incident).toMatchObject({ elementId: 'incident-probe-call', jobKey: job!.key });
+    const active = (await as(owner, 'GET', '/incidents?state=active')).json() as { key: string; errorMessage: string }[];
+    expect(active.find((i) => i.key === incident.key)?.errorMessage).toBe('CRM timed out');
+
+    expect((await as(owner, 'POST', `/incidents/${incident.key}/resolve`, { retries: 2 })).statusCode).toBe(202);
+    const [again] = await eventually(async () => {
+      const jobs = await zeebe.activateJobs({ type: 'test-incident-probe', maxJobsToActivate: 1, timeout: 30_000, worker: 'test' });
+      return jobs.length > 0 ? jobs : undefined;
+    });
+    expect(again!.retries).toBe(2);
+    await zeebe.completeJob({ jobKey: again!.key, variables: {} });
+    const done = await eventually(async () => {
+      const body = (await as(owner, 'GET', `/process-instances/${processInstanceKey}`)).json() as Instance;
+      return body.state === 'completed' ? body : undefined;
+    });
+    expect(done.incidents[0]?.state).toBe('resolved');
+    expect((await as(owner, 'POST', `/incidents/${incident.key}/resolve`)).statusCode).toBe(409);
+  });
+});
