@@ -19,6 +19,7 @@ interface StageLike {
   title?: Words;
   state?: string;
   startedAt?: string | null;
+  since?: string | null;
   endedAt?: string | null;
   at?: string | null;
 }
@@ -109,6 +110,10 @@ export function normalise(raw: StatusLike, id: string): Progress {
   } else {
     const plan = PLANS[id.slice(0, 2).toUpperCase()] ?? [];
     const seen = new Map(timelineRaw.map((s) => [s.elementId, s]));
+    const labelOf = (elementId: string) => {
+      const known = [...current, ...timelineRaw].find((s) => s.elementId === elementId);
+      return known ? stageText(known) : elementName(elementId);
+    };
     const activeIds = new Set(current.map((s) => s.elementId));
     steps = plan.map((ids) => {
       const first = ids[0]!;
@@ -117,7 +122,7 @@ export function normalise(raw: StatusLike, id: string): Progress {
       const shown = activeId ?? doneId ?? first;
       return {
         key: first,
-        text: elementName(shown),
+        text: labelOf(shown),
         state: activeId ? 'active' : doneId ? 'done' : 'todo',
         at: activeId
           ? (seen.get(activeId)?.startedAt ?? null)
@@ -147,7 +152,7 @@ export function normalise(raw: StatusLike, id: string): Progress {
 
 async function fetchProgress(id: string): Promise<Progress> {
   try {
-    return normalise(await api<StatusLike>(`/status/${encodeURIComponent(id)}`, { query: { lang: lang() === 'zh' ? 'zh-CN' : 'en' } }), id);
+    return normalise(await api<StatusLike>(`/status/${encodeURIComponent(id)}`), id);
   } catch (e) {
     // GET /status/:id is new: an API without it answers 404 with no problem code of ours.
     if (e instanceof ApiProblem && e.status === 404 && id.toUpperCase().startsWith('HB') && !e.code) {
