@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formVariablesSchema } from '../api/domain/tasks/form-schema.ts';
+import type { Diagnosis } from '../workers/diagnosis/prediagnose.ts';
+import { missingInventoryData } from '../workers/job-types/check-line-inventory-data.ts';
+import { ticketInconsistency } from '../workers/job-types/prediagnose-fault.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { BusinessError, defineJob } from '../workers/job-definition.ts';
 import { retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
@@ -112,5 +115,39 @@ describe('the job runner ends every job in exactly one job action', () => {
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ action: 'fail', arg: { retries: 0 } });
     expect((actions[0]!.arg as { errorMessage: string }).errorMessage).toContain('orderId');
+  });
+});
+
+describe('what makes an error ticket or an abnormal acceptance line', () => {
+  const diagnosis = (d: Partial<Diagnosis>): Diagnosis => ({
+    category: 'no-fault-found',
+    recommendedAction: 'online',
+    summary: '',
+    answeredSources: [],
+    missingSources: [],
+    elapsedMs: 1,
+    ...d,
+  });
+  const line = { olt: 'URC-TS-OLT01', ponPort: '0/1/3', onuId: 'x', grid: 'URC-TS-01', service: 'dedicated-line' };
+
+  it('a ticket is inconsistent when inventory knows no line for it, or its line carries another line service', () => {
+    expect(ticketInconsistency('a', 'broadband', diagnosis({ category: 'unknown-line', recommendedAction: 'field' }))).toMatch(
+      /no access line/,
+    );
+    expect(ticketInconsistency('a', 'broadband', diagnosis({ line }))).toMatch(/carries dedicated-line/);
+    expect(ticketInconsistency('a', 'dedicated-line', diagnosis({ line }))).toBeUndefined();
+    // voice rides on the access line; an inventory that did not answer tells nothing
+    expect(ticketInconsistency('a', 'voice', diagnosis({ line }))).toBeUndefined();
+    expect(ticketInconsistency('a', 'broadband', diagnosis({ category: 'undetermined', missingSources: ['inventory'] }))).toBeUndefined();
+  });
+
+  it('a line record lacks what the on-site acceptance needs', () => {
+    const record = { lineId: 'L', customer: 'c', branch: 'urumqi', service: 'internet-line', aEnd: 'A', zEnd: 'Z' };
+    expect(missingInventoryData(record)).toEqual([]);
+    expect(missingInventoryData({ ...record, zEnd: ' ', service: 'fibre' })).toEqual([
+      'Z-end address',
+      'a line service (the record says "fibre")',
+    ]);
+    expect(missingInventoryData(undefined)).toHaveLength(1);
   });
 });

@@ -82,7 +82,12 @@ export class PostgresTicketStore implements TicketStore {
   async cancel(ticketId: string, at: Date) {
     await this.db
       .update(troubleTickets)
-      .set({ state: 'cancelled', closedAt: sql`coalesce(${troubleTickets.closedAt}, ${at.toISOString()}::timestamptz)` })
+      // Not resolved at all: no resolution path counts towards the online-resolution rate.
+      .set({
+        state: 'cancelled',
+        resolutionPath: null,
+        closedAt: sql`coalesce(${troubleTickets.closedAt}, ${at.toISOString()}::timestamptz)`,
+      })
       .where(eq(troubleTickets.id, ticketId));
   }
 
