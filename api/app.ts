@@ -15,12 +15,16 @@ import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
 import { hubDispatcher } from './domain/hub/plugin.ts';
+import { hubDispatcher } from './domain/hub/plugin.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orderRoutes } from './routes/orders.ts';
+import { statusRoutes } from './routes/status.ts';
+import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
+import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
 import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
@@ -74,6 +78,9 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
         { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
         { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
         { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
+        { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
+        { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
+        { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/login' } },
@@ -94,6 +101,10 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(orderRoutes);
+  await app.register(statusRoutes);
+  await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
+  await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });
+  await app.register(hubDispatcher);
   await app.register(statusRoutes);
   await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
   await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });

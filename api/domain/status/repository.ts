@@ -1,0 +1,238 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import {
+  cancelProductOrders,
+  complaints,
+  escalations,
+  instanceStages,
+  instanceVariables,
+  lineOrders,
+  orders,
+  processInstances,
+  serviceChanges,
+  troubleTickets,
+} from '../../../db/schema.ts';
+
+export type SubjectKind = 'order' | 'change' | 'line' | 'ticket' | 'complaint';
+export type StageRow = typeof instanceStages.$inferSelect;
+export type EscalationRow = typeof escalations.$inferSelect;
+
+/** A business object with a long process behind it, as far as progress is concerned. */
+export interface SubjectRecord {
+  id: string;
+  kind: SubjectKind;
+  /** The process the object runs in (KIND_LABELS key). */
+  process: string;
+  customerId: string | null;
+  customerName: string;
+  customerLevel: string;
+  /** The state column as the workers keep it. */
+  storedState: string;
+  stateReason: string | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  processInstanceKey: string | null;
+  row:
+    | { kind: 'order'; value: typeof orders.$inferSelect }
+    | { kind: 'change'; value: typeof serviceChanges.$inferSelect; order: typeof orders.$inferSelect }
+    | { kind: 'line'; value: typeof lineOrders.$inferSelect }
+    | { kind: 'ticket'; value: typeof troubleTickets.$inferSelect }
+    | { kind: 'complaint'; value: typeof complaints.$inferSelect };
+}
+
+export interface SubjectProgress {
+  subject: SubjectRecord;
+  /** Every stage of the instance and of the instances it called, in order. */
+  stages: StageRow[];
+  escalations: EscalationRow[];
+  /** Process-level variables of the top-level instance (repairDueAt, guide, …). */
+  variables: Record<string, unknown>;
+  cancellationRequests: (typeof cancelProductOrders.$inferSelect)[];
+}
+
+const PREFIX_KIND: Record<string, SubjectKind> = { HB: 'order', CH: 'change', DL: 'line', FT: 'ticket', CP: 'complaint' };
+
+export function kindOf(id: string): SubjectKind | undefined {
+  return PREFIX_KIND[id.slice(0, 2).toUpperCase()];
+}
+
+export function createProgressRepository({ db }: { db: Db }) {
+  async function findSubject(id: string): Promise<SubjectRecord | undefined> {
+    switch (kindOf(id)) {
+      case 'order': {
+        const [o] = await db.select().from(orders).where(eq(orders.id, id));
+        if (!o) return undefined;
+        return {
+          id: o.id,
+          kind: 'order',
+          process: o.kind,
+          customerId: o.customerId,
+          customerName: o.customerName,
+          customerLevel: o.customerLevel,
+          storedState: o.state,
+          stateReason: o.stateReason,
+          createdAt: o.createdAt,
+          closedAt: o.completedAt,
+          processInstanceKey: o.processInstanceKey,
+          row: { kind: 'order', value: o },
+        };
+      }
+      case 'change': {
+        const [c] = await db.select().from(serviceChanges).where(eq(serviceChanges.id, id));
+        const [o] = c ? await db.select().from(orders).where(eq(orders.id, c.orderId)) : [];
+        if (!c || !o) return undefined;
+        return {
+          id: c.id,
+          kind: 'change',
+          process: 'home-broadband-change',
+          customerId: o.customerId,
+          customerName: o.customerName,
+          customerLevel: o.customerLevel,
+          storedState: c.state,
+          stateReason: null,
+          createdAt: c.createdAt,
+          closedAt: c.closedAt,
+          processInstanceKey: c.processInstanceKey,
+          row: { kind: 'change', value: c, order: o },
+        };
+      }
+      case 'line': {
+        const [l] = await db.select().from(lineOrders).where(eq(lineOrders.id, id));
+        if (!l) return undefined;
+        return {
+          id: l.id,
+          kind: 'line',
+          process: 'enterprise-line-new-install',
+          customerId: l.customerId,
+          customerName: l.customer,
+          customerLevel: l.customerLevel,
+          storedState: l.state,
+          stateReason: null,
+          createdAt: l.createdAt,
+          closedAt: l.completedAt,
+          processInstanceKey: l.processInstanceKey,
+          row: { kind: 'line', value: l },
+        };
+      }
+      case 'ticket': {
+        const [t] = await db.select().from(troubleTickets).where(eq(troubleTickets.id, id));
+        if (!t) return undefined;
+        return {
+          id: t.id,
+          kind: 'ticket',
+          process: 'fault',
+          customerId: t.customerId,
+          customerName: t.customerName,
+          customerLevel: t.customerLevel,
+          storedState: t.state,
+          stateReason: null,
+          createdAt: t.createdAt,
+          closedAt: t.closedAt,
+          processInstanceKey: t.processInstanceKey,
+          row: { kind: 'ticket', value: t },
+        };
+      }
+      case 'complaint': {
+        const [c] = await db.select().from(complaints).where(eq(complaints.id, id));
+        if (!c) return undefined;
+        return {
+          id: c.id,
+          kind: 'complaint',
+          process: 'complaint',
+          customerId: c.customerId,
+          customerName: c.customerName,
+          customerLevel: c.customerLevel,
+          storedState: c.state,
+          stateReason: null,
+          createdAt: c.createdAt,
+          closedAt: c.closedAt,
+          processInstanceKey: c.processInstanceKey,
+          row: { kind: 'complaint', value: c },
+        };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  return {
+    findSubject,
+
+    async progress(subject: SubjectRecord): Promise<SubjectProgress> {
+      const key = subject.processInstanceKey;
+      const [stages, escalated, variables, cancellationRequests] = await Promise.all([
+        key
+          ? db
+              .select()
+              .from(instanceStages)
+              .where(
+                or(
+                  eq(instanceStages.processInstanceKey, key),
+                  inArray(
+                    instanceStages.processInstanceKey,
+                    db
+                      .select({ k: processInstances.processInstanceKey })
+                      .from(processInstances)
+                      .where(eq(processInstances.rootProcessInstanceKey, key)),
+                  ),
+                ),
+              )
+              .orderBy(asc(instanceStages.startedAt), asc(instanceStages.elementInstanceKey))
+          : Promise.resolve([]),
+        db.select().from(escalations).where(eq(escalations.subjectId, subject.id)).orderBy(asc(escalations.id)),
+        key
+          ? db
+              .select({ name: instanceVariables.name, value: instanceVariables.value })
+              .from(instanceVariables)
+              .where(and(eq(instanceVariables.scopeKey, key), eq(instanceVariables.processInstanceKey, key)))
+          : Promise.resolve([]),
+        subject.kind === 'order' || subject.kind === 'line'
+          ? db
+              .select()
+              .from(cancelProductOrders)
+              .where(eq(cancelProductOrders.orderId, subject.id))
+              .orderBy(asc(cancelProductOrders.createdAt))
+          : Promise.resolve([]),
+      ]);
+      return {
+        subject,
+        stages,
+        escalations: escalated,
+        variables: Object.fromEntries(variables.map((v) => [v.name, v.value])),
+        cancellationRequests,
+      };
+    },
+
+    /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
+    async medianDurationMs(bpmnProcessId: string): Promise<number | null> {
+      const [row] = await db
+        .select({
+          n: sql<number>`count(*)::int`,
+          p50: sql<
+            number | null
+          >`percentile_cont(0.5) within group (order by extract(epoch from (${processInstances.endedAt} - ${processInstances.startedAt})) * 1000)`,
+        })
+        .from(processInstances)
+        .where(and(eq(processInstances.bpmnProcessId, bpmnProcessId), eq(processInstances.state, 'completed')));
+      return row && row.n >= 3 && row.p50 !== null ? Number(row.p50) : null;
+    },
+
+    /** Which business object a process instance (or one it called) works for. */
+    async subjectIdOfInstance(processInstanceKey: string): Promise<string | undefined> {
+      const [instance] = await db
+        .select({ root: processInstances.rootProcessInstanceKey })
+        .from(processInstances)
+        .where(eq(processInstances.processInstanceKey, processInstanceKey));
+      const root = instance?.root ?? processInstanceKey;
+      const rows = await db.execute<{ id: string }>(sql`
+        select id from orders where process_instance_key = ${root}
+        union all select id from service_change where process_instance_key = ${root}
+        union all select id from line_order where process_instance_key = ${root}
+        union all select id from trouble_ticket where process_instance_key = ${root}
+        union all select id from complaint where process_instance_key = ${root}
+        limit 1`);
+      return rows[0]?.id;
+    },
+  };
+}
+export type ProgressRepository = ReturnType<typeof createProgressRepository>;
