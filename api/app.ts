@@ -15,7 +15,6 @@ import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
 import { hubDispatcher } from './domain/hub/plugin.ts';
-import { hubDispatcher } from './domain/hub/plugin.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
 import { problemDetails } from './plugins/problem-details.ts';
@@ -25,10 +24,8 @@ import { orderRoutes } from './routes/orders.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
 import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
-import { statusRoutes } from './routes/status.ts';
-import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
-import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
 import { instanceRoutes } from './routes/instances.ts';
+import { kpiRoutes } from './routes/kpis.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -73,11 +70,9 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
         { name: 'tasks', description: "Clerks' user tasks" },
         { name: 'processes', description: 'Deployed process definitions and deployments (process owners)' },
         { name: 'instances', description: 'Process instances, diagram overlays and incidents (process owners)' },
+        { name: 'kpis', description: "Leaders' KPIs" },
         { name: 'health', description: 'Liveness of the engine and the database' },
         { name: 'auth', description: 'Login and the caller' },
-        { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
-        { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
-        { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
         { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
         { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
         { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
@@ -105,13 +100,10 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
   await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });
   await app.register(hubDispatcher);
-  await app.register(statusRoutes);
-  await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
-  await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });
-  await app.register(hubDispatcher);
   await app.register(taskRoutes);
   await app.register(processRoutes);
   await app.register(instanceRoutes);
+  await app.register(kpiRoutes);
 
   // The web UI, built by Vite into modeler-ui/dist/ (modeler-ui/build.ts; npm start and npm test build it when stale).
   await app.register(fastifyStatic, {

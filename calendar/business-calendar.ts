@@ -22,6 +22,8 @@ export interface BusinessCalendar {
    * start day are counted, holidays and weekends skipped, make-up workdays (调休) counted.
    */
   addWorkingDays(start: Date, n: number): Date;
+  /** Milliseconds between two instants that fall on working days (China local dates); 7×24 within a working day. */
+  workingMillisBetween(start: Date, end: Date): number;
 }
 
 /** Local (China) calendar date of an instant, YYYY-MM-DD. */
@@ -55,6 +57,19 @@ export function createBusinessCalendar(overrides: CalendarDay[] = []): BusinessC
         if (isWorkday(chinaDate(new Date(t)))) counted++;
       }
       return new Date(t);
+    },
+    workingMillisBetween(start, end) {
+      let total = 0;
+      let t = start.getTime();
+      const stop = end.getTime();
+      while (t < stop) {
+        // the next local midnight after t
+        const nextMidnight = Math.floor((t + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - CHINA_OFFSET_MS;
+        const until = Math.min(nextMidnight, stop);
+        if (isWorkday(chinaDate(new Date(t)))) total += until - t;
+        t = until;
+      }
+      return total;
     },
   };
 }

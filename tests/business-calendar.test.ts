@@ -36,6 +36,31 @@ describe('the business calendar counts working days the Chinese way', () => {
   });
 });
 
+describe('working time between two instants (stage durations on the dashboards)', () => {
+  const calendar = createBusinessCalendar();
+  const HOUR = 3600_000;
+
+  it('counts a span inside one working day in full', () => {
+    expect(calendar.workingMillisBetween(new Date('2026-11-23T01:00:00Z'), new Date('2026-11-23T04:30:00Z'))).toBe(3.5 * HOUR);
+  });
+
+  it('leaves out the weekend: Friday 20:00 to Monday 10:00 Beijing time is 4 h of Friday and 10 h of Monday', () => {
+    expect(calendar.workingMillisBetween(new Date('2026-11-20T12:00:00Z'), new Date('2026-11-23T02:00:00Z'))).toBe(14 * HOUR);
+  });
+
+  it('leaves out National Day (1-7 Oct 2026) and counts its make-up Saturday (10 Oct)', () => {
+    // 30 Sep 00:00 → 11 Oct 00:00 Beijing time: working days 30 Sep, 8, 9 and 10 Oct
+    const ms = calendar.workingMillisBetween(new Date('2026-09-29T16:00:00Z'), new Date('2026-10-10T16:00:00Z'));
+    expect(ms).toBe(4 * 24 * HOUR);
+  });
+
+  it('is zero for an empty or reversed span', () => {
+    const t = new Date('2026-11-23T01:00:00Z');
+    expect(calendar.workingMillisBetween(t, t)).toBe(0);
+    expect(calendar.workingMillisBetween(t, new Date(t.getTime() - HOUR))).toBe(0);
+  });
+});
+
 describe("administrators' calendar corrections win over the package", () => {
   let database: Database;
   beforeAll(async () => {

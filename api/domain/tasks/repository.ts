@@ -26,6 +26,7 @@ export const CONTEXT_VARIABLES = [
   'workPackage',
   'dispatch',
   'guide',
+  'diagnosis',
   'errorMessage',
   'errorCode',
 ];
@@ -70,7 +71,7 @@ const TASK_WITH_CONTEXT = sql`
          coalesce(ctx.context->'customer'->>'name', ctx.context->'line'->>'customer') as "customerName",
          ctx.context->'customer'->>'level' as "customerLevel",
          coalesce(ctx.context->'line'->>'branch', ctx.context->'workPackage'->>'branch', ctx.context->'aEnd'->>'branch',
-                  ${JSON.stringify(BRANCH_OF_CITY)}::jsonb ->> split_part(ctx.context->>'grid', '-', 1)) as branch
+                  ${JSON.stringify(BRANCH_OF_CITY)}::jsonb ->> split_part(coalesce(ctx.context->>'grid', ctx.context->'diagnosis'->'line'->>'grid'), '-', 1)) as branch
   from user_task t
   left join instance_stage s on s.element_instance_key = t.element_instance_key
   left join process_instance pi on pi.process_instance_key = t.process_instance_key
