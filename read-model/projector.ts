@@ -105,6 +105,24 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING'
             and r.record->'value'->>'bpmnElementType' = 'PROCESS'
           on conflict do nothing`;
+        // A top-level instance cancelled from outside (a process owner's cancel, not the process's own
+        // cancellation path, which ends normally) closes its order or ticket as cancelled.
+        const cancelled = tx`
+          select r.record_key from engine_record r
+          where ${inRange} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_TERMINATED'
+            and r.record->'value'->>'bpmnElementType' = 'PROCESS' and (r.record->'value'->>'parentProcessInstanceKey')::bigint = -1`;
+        await tx`update orders set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'),
+                   updated_at = now(), completed_at = coalesce(completed_at, now())
+                 where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
+        await tx`update trouble_ticket set state = 'cancelled', closed_at = coalesce(closed_at, now())
+                 where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
+        await tx`update complaint set state = 'cancelled', closed_at = coalesce(closed_at, now())
+                 where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
+        await tx`update service_change set state = 'cancelled', closed_at = coalesce(closed_at, now())
+                 where process_instance_key in (${cancelled}) and state not in ('done', 'refused', 'cancelled')`;
+        await tx`update line_order set state = 'cancelled', completed_at = coalesce(completed_at, now())
+                 where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
+
         // The top-level instance of each new one: itself, or its parent's (call hierarchies are shallow).
         await tx`update process_instance set root_process_instance_key = process_instance_key
                  where root_process_instance_key is null and parent_process_instance_key is null`;

@@ -146,6 +146,12 @@ describe('process owners', () => {
       async () => ((await as(owner, 'GET', `/process-instances/${order.processInstanceKey}`)).json() as Instance).state === 'terminated',
     );
     expect((await as(owner, 'POST', `/process-instances/${order.processInstanceKey}/cancel`)).statusCode).toBe(409);
+    // the customer's order is closed as cancelled, not left in progress
+    const closed = await eventually(async () => {
+      const o = (await platform.app.inject({ method: 'GET', url: `/orders/${order.id}` })).json() as { state: string; stateReason: string };
+      return o.state === 'cancelled' ? o : undefined;
+    });
+    expect(closed.stateReason).toMatch(/cancelled by a process owner/);
     expect((await as(owner, 'GET', '/process-instances/42')).statusCode).toBe(404);
   });
 
