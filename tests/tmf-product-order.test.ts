@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeTask, waitForTask } from './support/orders.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { newInstall } from './support/tmf-fixtures.ts';
 import { tmfSchemaErrors } from './support/tmf-schemas.ts';
 
 const BASE = '/tmf-api/productOrderingManagement/v5';
@@ -16,39 +17,6 @@ interface ProductOrderView {
   externalId?: { id: string }[];
   orderRelationship?: { id: string }[];
 }
-
-/** A new install of a home-broadband offering, as a TMF622 client sends it. */
-export const newInstall = (overrides: Record<string, unknown> = {}) => ({
-  '@type': 'ProductOrder',
-  category: 'residential',
-  notificationContact: '13800138000',
-  productOrderItem: [
-    {
-      '@type': 'ProductOrderItem',
-      id: '1',
-      action: 'add',
-      productOffering: { '@type': 'ProductOfferingRef', id: 'HB-500M' },
-      product: {
-        '@type': 'Product',
-        productCharacteristic: [{ '@type': 'StringCharacteristic', name: 'grid', value: 'URC-TS-01' }],
-        place: [
-          {
-            '@type': 'RelatedPlaceRefOrValue',
-            role: 'installationAddress',
-            place: {
-              '@type': 'GeographicAddress',
-              city: '乌鲁木齐市',
-              locality: '天山区',
-              streetName: '解放南路',
-              streetNr: '88 号 3 单元 502',
-            },
-          },
-        ],
-      },
-    },
-  ],
-  ...overrides,
-});
 
 describe('TMF622 product ordering for customers, on the real engine', () => {
   let platform: Platform;

@@ -215,11 +215,15 @@ export function sla(p: SubjectProgress): Sla | null {
       };
     }
     case 'fault': {
-      const due = typeof variables.repairDueAt === 'string' ? new Date(variables.repairDueAt) : null;
+      // FEEL date-times serialise with their zone id, e.g. 2026-11-24T10:00:00+08:00[Asia/Shanghai].
+      const due = typeof variables.repairDueAt === 'string' ? new Date(variables.repairDueAt.replace(/\[.*\]$/, '')) : null;
       if (!due || Number.isNaN(due.getTime())) return null;
-      const deadline = variables.deadline as { repairHours?: number } | undefined;
+      // The decision's hours, read back from when it was taken (its result variable is local to the task).
+      const decided = p.stages.find((s) => s.elementId === 'repair-deadline');
+      const hours = decided ? Math.round((due.getTime() - (decided.endedAt ?? decided.startedAt).getTime()) / HOUR) : null;
       return {
-        label: { zh: `修复时限 ${deadline?.repairHours ?? ''} 小时`.trim(), en: `Repair within ${deadline?.repairHours ?? '?'} h` },
+        label:
+          hours === null ? { zh: '修复时限', en: 'Repair deadline' } : { zh: `修复时限 ${hours} 小时`, en: `Repair within ${hours} h` },
         dueAt: due,
         basis: 'repair-deadline decision (customer level and service)',
         met: verdict(due, reached(['repair-onsite', 'resolve-online'])),

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { ChangeRequest } from '../../../contracts/change.ts';
 import type { Db } from '../../../db/client.ts';
 import { cancelProductOrders, orders, productCatalogue } from '../../../db/schema.ts';
@@ -519,13 +519,4 @@ export async function listCancelProductOrders({
     .offset(offset)
     .limit(limit);
   return { items: await Promise.all(rows.map((r) => cancelView(r, progress))), total: total?.n ?? 0 };
-}
-
-export async function cancelRequestsOf(db: Db, orderIds: string[]) {
-  return orderIds.length === 0
-    ? []
-    : db
-        .select()
-        .from(cancelProductOrders)
-        .where(and(inArray(cancelProductOrders.orderId, orderIds)));
 }
