@@ -51,7 +51,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['orders'],
         summary: 'An order: state, current stage(s), timeline and process instance',
         params: OrderIdParamsSchema,
-        response: { 200: OrderSchema, 404: ProblemSchema },
+        response: { 200: OrderSchema, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
     async (request) => getOrder({ caller: principal(request), id: request.params.id, orders }),
@@ -91,7 +91,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['orders'],
         summary: 'The customer confirms the install works',
         params: OrderIdParamsSchema,
-        response: { 202: OrderSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+        response: { 202: OrderSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {

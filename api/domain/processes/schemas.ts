@@ -120,6 +120,8 @@ export const InstanceDetailSchema = InstanceSummarySchema.extend({
 }).meta({ id: 'ProcessInstance' });
 
 export const ResolveIncidentBodySchema = z
-  .object({ retries: z.number().int().min(1).max(10).default(3).describe("Retries given back to the failed job") })
+  .object({ retries: z.number().int().min(1).max(10).default(3).describe('Retries given back to the failed job') })
   .strict()
-  .nullish();
+  // Fastify hands a request without a body over as null.
+  .nullish()
+  .meta({ id: 'ResolveIncident', example: { retries: 3 } });
