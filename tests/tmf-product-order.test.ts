@@ -182,7 +182,10 @@ describe('TMF622 product ordering for customers, on the real engine', () => {
     // then the change completes and the line is billed for the new package
     const changed = await eventually(async () => {
       const o = (await as(zhang, 'GET', `${BASE}/productOrder/${change.id}`)).json() as ProductOrderView;
-      return o.state === 'completed' ? o : undefined;
+      // (the projector may record the billing stage's end a moment after the worker closed the change)
+      return o.state === 'completed' && o.productOrderMilestone.find((m) => m.id === 'billing-changed')?.status === 'Completed'
+        ? o
+        : undefined;
     });
     expectConforms('ProductOrder', changed);
     expect(changed.productOrderMilestone.find((m) => m.id === 'billing-changed')?.status).toBe('Completed');
