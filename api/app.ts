@@ -24,6 +24,7 @@ import { orderRoutes } from './routes/orders.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering.ts';
 import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
+import { acceptanceRoutes } from './routes/acceptance.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { processRoutes } from './routes/processes.ts';
@@ -71,6 +72,7 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
         { name: 'processes', description: 'Deployed process definitions and deployments (process owners)' },
         { name: 'instances', description: 'Process instances, diagram overlays and incidents (process owners)' },
         { name: 'kpis', description: "Leaders' KPIs" },
+        { name: 'acceptance', description: 'Monthly acceptance and handover of enterprise lines' },
         { name: 'health', description: 'Liveness of the engine and the database' },
         { name: 'auth', description: 'Login and the caller' },
         { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
@@ -104,6 +106,7 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(processRoutes);
   await app.register(instanceRoutes);
   await app.register(kpiRoutes);
+  await app.register(acceptanceRoutes);
 
   // The web UI, built by Vite into modeler-ui/dist/ (modeler-ui/build.ts; npm start and npm test build it when stale).
   await app.register(fastifyStatic, {

@@ -66,6 +66,8 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['POST', '/process-instances/{key}/cancel', '/process-instances/1/cancel', OWNERS],
   ['GET', '/incidents', '/incidents', OWNERS],
   ['POST', '/incidents/{key}/resolve', '/incidents/1/resolve', OWNERS],
+  ['POST', '/acceptance-batches', '/acceptance-batches', OWNERS],
+  ['GET', '/acceptance-batches/{month}', '/acceptance-batches/2019-01', STAFF],
   ['GET', '/kpis', '/kpis', LEADERS],
   ['GET', '/kpis/stage-durations', '/kpis/stage-durations?process=home-broadband-new-install', LEADERS],
 ];
