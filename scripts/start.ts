@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadSettings } from '../config/settings.ts';
@@ -51,8 +54,23 @@ const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, Z
 await deployAndSeed({ databaseUrl: database.url, camunda, log });
 await camunda.close();
 
+/**
+ * Login tokens must survive an API restart (the supervisor restarts a crashed API): without a
+ * configured JWT_SECRET, one is generated once and kept in .data/ (git-ignored, owner-only).
+ */
+function jwtSecret(): string {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  const file = path.join(root, '.data/jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 const childEnv = {
   ...process.env,
+  JWT_SECRET: jwtSecret(),
   DATABASE_URL: database.url,
   ZEEBE_GRPC_ADDRESS: engine.grpcAddress,
   ZEEBE_REST_ADDRESS: engine.restAddress,
