@@ -1,3 +1,335 @@
-export function render(root: HTMLElement) {
-  root.append('dashboard');
+import { BarChart, PieChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { api } from '../api.ts';
+import heatModule, { type ElementDuration, type HeatOverlay } from '../bpmn/heat-overlay.ts';
+import { createViewer, type Viewer } from '../bpmn/viewer.ts';
+import { fill, h } from '../dom.ts';
+import { elementName, lang, processName, t, tr } from '../i18n.ts';
+import type { Route } from '../main.ts';
+
+echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+
+/** GET /kpis (api/domain/kpis/schemas.ts KpisSchema). */
+interface Rate {
+  total: number;
+  met: number;
+  rate: number | null;
+}
+interface StageDuration {
+  processId: string;
+  elementId: string;
+  name: string | null;
+  branch: string | null;
+  count: number;
+  p50WorkingMinutes: number;
+  p90WorkingMinutes: number;
+}
+interface Kpis {
+  period: { from: string; to: string };
+  stageDurations: StageDuration[];
+  slaCompliance: (Rate & { customerLevel: string })[];
+  dispatchWithin15: Rate;
+  acceptWithin30: Rate;
+  onlineResolution: Rate;
+  acceptancePass: Rate;
+  rectificationOnTime: Rate;
+  satisfaction: { responses: number; average: number | null };
+  backlog: { owner: string; open: number; overdue: number; errorOrders: number }[];
+}
+
+const PROCESSES = [
+  'home-broadband-new-install',
+  'fault-trouble-ticket',
+  'enterprise-line-new-install',
+  'home-broadband-change',
+  'complaint',
+  'acceptance-handover',
+];
+const BRANCHES = ['urumqi', 'kashgar', 'yili', 'xian'];
+const LEVELS = ['group', 'province', 'local-a', 'local-b', 'local-c'];
+const PALETTE = ['#1668dc', '#13a8a8', '#fa8c16', '#722ed1', '#eb2f96', '#52c41a', '#2f54eb'];
+
+const pct = (r: Rate) => (r.rate === null ? '—' : `${(r.rate * 100).toFixed(1)}%`);
+
+export function render(root: HTMLElement, route: Route) {
+  const state = { process: route.query.get('process') ?? 'home-broadband-new-install', branch: '', days: 30 };
+  const charts: echarts.ECharts[] = [];
+  let viewer: Viewer | null = null;
+  let shownProcess = '';
+
+  const select = (name: 'process' | 'branch' | 'days', options: [string, string][]) =>
+    h(
+      'select',
+      {
+        name,
+        onchange: (e: Event) => {
+          const value = (e.target as HTMLSelectElement).value;
+          if (name === 'days') state.days = Number(value);
+          else state[name] = value;
+          void load();
+        },
+      },
+      options.map(([value, label]) => h('option', { value, selected: String(state[name]) === value }, label)),
+    );
+
+  const tiles = h('div', { class: 'kpi-row', 'data-testid': 'kpi-tiles' });
+  const chartHosts = {
+    durations: h('div', { class: 'chart', 'data-chart': 'durations' }),
+    sla: h('div', { class: 'chart', 'data-chart': 'sla' }),
+    online: h('div', { class: 'chart', 'data-chart': 'online' }),
+    backlog: h('div', { class: 'chart', 'data-chart': 'backlog' }),
+  };
+  const heatHost = h('div', { class: 'heat-canvas', 'data-testid': 'heat-canvas' });
+  const card = (title: string, body: HTMLElement, wide = false) =>
+    h('section', { class: `chart-card${wide ? ' wide' : ''}` }, h('h2', {}, title), body);
+
+  root.append(
+    h(
+      'div',
+      { class: 'dash' },
+      h(
+        'div',
+        { class: 'dash-filters' },
+        h('h1', {}, t('dashTitle')),
+        h(
+          'label',
+          {},
+          t('process'),
+          select(
+            'process',
+            PROCESSES.map((p) => [p, processName(p)]),
+          ),
+        ),
+        h('label', {}, t('branch'), select('branch', [['', t('all')], ...BRANCHES.map((b) => [b, b] as [string, string])])),
+        h(
+          'label',
+          {},
+          t('period'),
+          select('days', [
+            ['7', t('days7')],
+            ['30', t('days30')],
+            ['90', t('days90')],
+          ]),
+        ),
+      ),
+      tiles,
+      h(
+        'div',
+        { class: 'charts' },
+        card(t('kpi_stageDurations'), chartHosts.durations, true),
+        card(t('kpi_sla'), chartHosts.sla),
+        card(t('kpi_online'), chartHosts.online),
+        card(t('kpi_backlog'), chartHosts.backlog, true),
+        card(`${t('heatTitle')} · ${t('heatHint')}`, heatHost, true),
+      ),
+    ),
+  );
+  for (const host of Object.values(chartHosts)) charts.push(echarts.init(host, undefined, { renderer: 'canvas' }));
+  const [durationsChart, slaChart, onlineChart, backlogChart] = charts as [
+    echarts.ECharts,
+    echarts.ECharts,
+    echarts.ECharts,
+    echarts.ECharts,
+  ];
+  const onResize = () => charts.forEach((c) => c.resize());
+  window.addEventListener('resize', onResize);
+
+  async function load() {
+    const to = new Date();
+    const from = new Date(to.getTime() - state.days * 86_400_000);
+    const query = { process: state.process, branch: state.branch || undefined, from: from.toISOString(), to: to.toISOString() };
+    let kpis: Kpis;
+    try {
+      kpis = await api<Kpis>('/kpis', { query });
+    } catch (e) {
+      fill(tiles, h('div', { class: 'error-box' }, (e as Error).message));
+      return;
+    }
+    drawTiles(kpis);
+    drawDurations(kpis.stageDurations);
+    drawSla(kpis.slaCompliance);
+    drawOnline(kpis.onlineResolution);
+    drawBacklog(kpis.backlog);
+    const durations = await api<StageDuration[]>('/kpis/stage-durations', { query }).catch(() => kpis.stageDurations);
+    await drawHeat(durations);
+  }
+
+  function drawTiles(k: Kpis) {
+    const tile = (label: string, value: string, sub: string) =>
+      h('div', { class: 'kpi' }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value), h('div', { class: 'sub' }, sub));
+    const n = (r: Rate) => (lang() === 'zh' ? `${r.met} / ${r.total} 件` : `${r.met} of ${r.total}`);
+    fill(
+      tiles,
+      tile(t('kpi_online'), pct(k.onlineResolution), n(k.onlineResolution)),
+      tile(t('kpi_dispatch15'), pct(k.dispatchWithin15), n(k.dispatchWithin15)),
+      tile(t('kpi_accept30'), pct(k.acceptWithin30), n(k.acceptWithin30)),
+      tile(
+        t('kpi_satisfaction'),
+        k.satisfaction.average === null ? '—' : k.satisfaction.average.toFixed(1),
+        lang() === 'zh' ? `${k.satisfaction.responses} 次回访` : `${k.satisfaction.responses} revisits`,
+      ),
+      tile(t('kpi_acceptance'), pct(k.acceptancePass), n(k.acceptancePass)),
+    );
+  }
+
+  const empty = (chart: echarts.ECharts) =>
+    chart.setOption(
+      {
+        title: { text: t('noData'), left: 'center', top: 'middle', textStyle: { color: '#7b8794', fontSize: 13, fontWeight: 'normal' } },
+        xAxis: { show: false },
+        yAxis: { show: false },
+        series: [],
+      },
+      true,
+    );
+
+  function drawDurations(rows: StageDuration[]) {
+    if (rows.length === 0) return empty(durationsChart);
+    const stages = [...new Set(rows.map((r) => r.elementId))]
+      .map((id) => ({ id, p90: Math.max(...rows.filter((r) => r.elementId === id).map((r) => r.p90WorkingMinutes)) }))
+      .sort((a, b) => b.p90 - a.p90)
+      .slice(0, 12)
+      .map((s) => s.id);
+    const branches = [...new Set(rows.map((r) => r.branch ?? '—'))];
+    // Hours for real stages; minutes while every stage is short (a new installation, a test run).
+    const inMinutes = Math.max(...rows.map((r) => r.p50WorkingMinutes)) < 120;
+    const unit = inMinutes ? (lang() === 'zh' ? '分钟' : 'min') : t('hours');
+    const scale = (minutes: number) => +(inMinutes ? minutes : minutes / 60).toFixed(2);
+    durationsChart.setOption(
+      {
+        color: PALETTE,
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => `${Number(v).toFixed(1)} ${unit}` },
+        legend: { top: 0 },
+        grid: { left: 48, right: 16, top: 32, bottom: 64 },
+        xAxis: {
+          type: 'category',
+          data: stages.map((id) => elementName(id, rows.find((r) => r.elementId === id)?.name)),
+          axisLabel: { interval: 0, rotate: 30, fontSize: 11 },
+        },
+        yAxis: { type: 'value', name: unit, nameTextStyle: { fontSize: 11 } },
+        series: branches.map((b) => ({
+          name: b,
+          type: 'bar',
+          barMaxWidth: 18,
+          data: stages.map((id) => {
+            const row = rows.find((r) => r.elementId === id && (r.branch ?? '—') === b);
+            return row ? scale(row.p50WorkingMinutes) : null;
+          }),
+        })),
+      },
+      true,
+    );
+  }
+
+  function drawSla(rows: (Rate & { customerLevel: string })[]) {
+    if (rows.every((r) => r.total === 0)) return empty(slaChart);
+    const ordered = LEVELS.map((l) => rows.find((r) => r.customerLevel === l)).filter((r): r is Rate & { customerLevel: string } => !!r);
+    slaChart.setOption(
+      {
+        tooltip: {
+          trigger: 'axis',
+          formatter: (p: { dataIndex: number }[]) => {
+            const r = ordered[p[0]!.dataIndex]!;
+            return `${tr(`level_${r.customerLevel}`)}: ${pct(r)} (${r.met}/${r.total})`;
+          },
+        },
+        grid: { left: 48, right: 16, top: 16, bottom: 32 },
+        xAxis: { type: 'category', data: ordered.map((r) => tr(`level_${r.customerLevel}`, r.customerLevel)) },
+        yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+        series: [
+          {
+            type: 'bar',
+            barMaxWidth: 36,
+            label: { show: true, position: 'top', formatter: (p: { dataIndex: number }) => pct(ordered[p.dataIndex]!) },
+            data: ordered.map((r) => ({
+              value: r.rate === null ? 0 : +(r.rate * 100).toFixed(1),
+              itemStyle: { color: (r.rate ?? 1) >= 0.95 ? '#1a7f4b' : (r.rate ?? 1) >= 0.85 ? '#d48806' : '#c4282d' },
+            })),
+          },
+        ],
+      },
+      true,
+    );
+  }
+
+  function drawOnline(r: Rate) {
+    if (r.total === 0) return empty(onlineChart);
+    onlineChart.setOption(
+      {
+        color: ['#1668dc', '#d9e2ec'],
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [
+          {
+            type: 'pie',
+            radius: ['55%', '78%'],
+            label: { show: true, position: 'center', formatter: () => pct(r), fontSize: 22, fontWeight: 600, color: '#0b4f9c' },
+            data: [
+              { name: lang() === 'zh' ? '在线解决' : 'Resolved online', value: r.met },
+              { name: lang() === 'zh' ? '上门处理' : 'Field visit', value: r.total - r.met },
+            ],
+          },
+        ],
+      },
+      true,
+    );
+  }
+
+  function drawBacklog(rows: Kpis['backlog']) {
+    if (rows.length === 0) return empty(backlogChart);
+    const sorted = [...rows].sort((a, b) => a.open - b.open).slice(-12);
+    backlogChart.setOption(
+      {
+        color: ['#1668dc', '#c4282d', '#fa8c16'],
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        legend: { top: 0 },
+        grid: { left: 180, right: 24, top: 28, bottom: 24 },
+        xAxis: { type: 'value', minInterval: 1 },
+        yAxis: { type: 'category', data: sorted.map((r) => r.owner), axisLabel: { fontSize: 11 } },
+        series: [
+          { name: lang() === 'zh' ? '未超时' : 'On time', type: 'bar', stack: 'open', data: sorted.map((r) => r.open - r.overdue) },
+          { name: lang() === 'zh' ? '已超时' : 'Overdue', type: 'bar', stack: 'open', data: sorted.map((r) => r.overdue) },
+          {
+            name: lang() === 'zh' ? '其中错单' : 'Error orders',
+            type: 'bar',
+            barGap: '-100%',
+            barWidth: 4,
+            data: sorted.map((r) => r.errorOrders),
+          },
+        ],
+      },
+      true,
+    );
+  }
+
+  async function drawHeat(rows: StageDuration[]) {
+    if (shownProcess !== state.process) {
+      viewer?.destroy();
+      viewer = createViewer(heatHost, [heatModule]);
+      const xml = await api<string>(`/process-definitions/${encodeURIComponent(state.process)}/xml`, { text: true });
+      await viewer.importXML(xml);
+      (viewer.get('canvas') as { zoom(v: string): void }).zoom('fit-viewport');
+      shownProcess = state.process;
+    }
+    // One value per element: the rows of all branches weighted by how many stages each had.
+    const byElement = new Map<string, ElementDuration>();
+    for (const r of rows.filter((x) => x.processId === state.process || !x.processId)) {
+      const d = byElement.get(r.elementId) ?? { elementId: r.elementId, count: 0, p50Minutes: 0, p90Minutes: 0 };
+      const total = d.count + r.count;
+      d.p50Minutes = (d.p50Minutes * d.count + r.p50WorkingMinutes * r.count) / Math.max(1, total);
+      d.p90Minutes = Math.max(d.p90Minutes, r.p90WorkingMinutes);
+      d.count = total;
+      byElement.set(r.elementId, d);
+    }
+    (viewer!.get('heatOverlay') as HeatOverlay).show([...byElement.values()]);
+  }
+
+  void load();
+  return () => {
+    window.removeEventListener('resize', onResize);
+    charts.forEach((c) => c.dispose());
+    viewer?.destroy();
+  };
 }
