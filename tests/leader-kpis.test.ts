@@ -68,7 +68,7 @@ describe("leaders' KPIs", () => {
     await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
 
     // a fault resolved online (wrong password), satisfaction 10
-    const { processInstanceKey } = await report(platform, fault({ account: '0991-HB-100004' }));
+    const { processInstanceKey } = await report(platform, fault({ account: '0991-HB-100007' }));
     await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'resolve-online')).key, {
       resolvedOnline: true,
     });

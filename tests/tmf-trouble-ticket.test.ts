@@ -40,7 +40,7 @@ describe('TMF621 trouble tickets for faults and complaints, on the real engine',
     expectConforms('TroubleTicket', ticket);
     expect(ticket.id).toMatch(/^FT\d{14}$/);
     expect(ticket.ticketType).toBe('fault');
-    expect(ticket.relatedEntity[0]?.entity.id).toBe('0991-HB-100004');
+    expect(ticket.relatedEntity[0]?.entity.id).toBe('0991-HB-100007');
 
     // a retry with the same key answers the same ticket and starts no second process
     const retried = await as(zhang, 'POST', `${BASE}/troubleTicket`, faultTicket({ description }), { 'idempotency-key': key });

@@ -41,7 +41,7 @@ export const faultTicket = (overrides: Record<string, unknown> = {}) => ({
     {
       '@type': 'RelatedEntity',
       role: 'affectedProduct',
-      entity: { '@type': 'EntityRef', id: '0991-HB-100004', '@referredType': 'Product' },
+      entity: { '@type': 'EntityRef', id: '0991-HB-100007', '@referredType': 'Product' },
     },
   ],
   troubleTicketCharacteristic: [{ '@type': 'StringCharacteristic', name: 'service', value: 'broadband' }],

@@ -178,6 +178,19 @@ export async function seedNetworkSystems(db: Db): Promise<void> {
       online: false,
     },
     {
+      // a second wrong-password line, so suites that need one do not make each other's faults "repeated"
+      account: '0991-HB-100007',
+      grid: 'URC-TS-02',
+      olt: 'URC-TS-OLT02',
+      ponPort: '0/2/5',
+      onuId: 'ZTEG-A1000007',
+      service: 'broadband',
+      onu: 'online',
+      rx: -19.4,
+      radius: 'reject-password',
+      online: false,
+    },
+    {
       account: '0991-HB-100005',
       grid: 'URC-SY-01',
       olt: 'URC-SY-OLT01',
