@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definitionFiles, deployDefinitions } from '../definitions/deploy.ts';
 import { startUiPlatform, type UiPlatform } from './support/browser.ts';
 
 interface ProcessDefinition {
@@ -21,6 +22,12 @@ describe('the process modeler in the browser', () => {
     ui = await startUiPlatform();
   });
   afterAll(async () => {
+    // Later suites read the home-broadband stage names: deploy the repository's version again.
+    if (ui)
+      await deployDefinitions(
+        ui.camunda.zeebe,
+        definitionFiles().filter((f) => f.name === 'home-broadband-new-install.bpmn'),
+      );
     await ui?.close();
   });
 
