@@ -34,6 +34,12 @@ const SettingsSchema = z.object({
     .positive()
     .max(7 * 24 * 3600)
     .default(8 * 3600),
+  /**
+   * public: a customer's hub callback must be a public address (no loopback or private networks:
+   * customers must not make the server call into the operator's network); any: no limit (an
+   * in-house customer portal, tests). Staff-registered hubs are never limited.
+   */
+  HUB_CUSTOMER_CALLBACKS: z.enum(['public', 'any']).default('public'),
   /** Logins allowed per client address and minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
 });

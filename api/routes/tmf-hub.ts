@@ -34,6 +34,7 @@ export function hubRoutes(api: HubApi, base: string, tag: string): FastifyPlugin
           body: request.body,
           idempotencyKey: request.headers['idempotency-key'],
           db,
+          customersMayCallBackInternally: app.settings.HUB_CUSTOMER_CALLBACKS === 'any',
         });
         return reply
           .status(created ? 201 : 200)

@@ -33,9 +33,19 @@ export interface Platform {
 }
 
 /** The real platform in-process: API (app.inject), read-model projector and, optionally, the real workers. */
-export async function startPlatform({ workers = true }: { workers?: boolean } = {}): Promise<Platform> {
+export async function startPlatform({
+  workers = true,
+  env = {},
+}: {
+  workers?: boolean;
+  /** Settings to override (config/settings.ts), e.g. HUB_CUSTOMER_CALLBACKS. */
+  env?: Record<string, string>;
+} = {}): Promise<Platform> {
   const settings = loadSettings({
     ...process.env,
+    // Test subscribers listen on loopback: let customers' hubs call back there (a test checks the default refuses it).
+    HUB_CUSTOMER_CALLBACKS: 'any',
+    ...env,
     DATABASE_URL: inject('databaseUrl'),
     ZEEBE_GRPC_ADDRESS: inject('grpcAddress'),
     ZEEBE_REST_ADDRESS: inject('restAddress'),

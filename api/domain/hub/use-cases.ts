@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { tmfEvents, tmfHubs } from '../../../db/schema.ts';
+import { assertPublicCallback } from './callback-guard.ts';
 import { ApiError } from '../../errors.ts';
 import { scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
@@ -41,6 +42,7 @@ export async function registerHub({
   body,
   idempotencyKey,
   db,
+  customersMayCallBackInternally = false,
 }: {
   caller: Principal;
   api: HubApi;
@@ -48,7 +50,10 @@ export async function registerHub({
   body: HubCreate;
   idempotencyKey: string | undefined;
   db: Db;
+  /** HUB_CUSTOMER_CALLBACKS=any: customers' callbacks may reach internal addresses too (e.g. an in-house portal). */
+  customersMayCallBackInternally?: boolean;
 }): Promise<{ hub: Hub; created: boolean }> {
+  if (caller.role === 'customer' && !customersMayCallBackInternally) await assertPublicCallback(body.callback);
   const unknown = eventTypesOf(api, body.query ?? null).filter((t) => !HUB_EVENT_TYPES[api].includes(t));
   if (unknown.length > 0)
     throw new ApiError(
