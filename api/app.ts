@@ -27,6 +27,7 @@ import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
 import { acceptanceRoutes } from './routes/acceptance.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kpiRoutes } from './routes/kpis.ts';
+import { lineOrderRoutes } from './routes/line-orders.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
 
@@ -98,6 +99,7 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(healthRoutes);
   await app.register(authRoutes);
   await app.register(orderRoutes);
+  await app.register(lineOrderRoutes);
   await app.register(statusRoutes);
   await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
   await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });

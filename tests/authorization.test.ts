@@ -35,6 +35,7 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['GET', '/orders/{id}', '/orders/HB00000000000000', EVERYONE],
   ['POST', '/orders/{id}/cancel', '/orders/HB00000000000000/cancel', ORDER_TAKERS],
   ['POST', '/orders/{id}/confirm', '/orders/HB00000000000000/confirm', ORDER_TAKERS],
+  ['POST', '/line-orders', '/line-orders', CLERKS],
   ['GET', '/status/{id}', '/status/HB00000000000000', EVERYONE],
   ['POST', `${PO}/productOrder`, `${PO}/productOrder`, ORDER_TAKERS],
   ['GET', `${PO}/productOrder`, `${PO}/productOrder`, EVERYONE],

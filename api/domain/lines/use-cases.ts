@@ -9,11 +9,14 @@ import { recordAndStart } from '../record-and-start.ts';
 /** Records an enterprise line's design commission and starts its process (the TMF622 routes will call this). */
 export async function commissionLine({
   commission,
+  customerId = null,
   db,
   zeebe,
   engineTimeoutMs,
 }: {
   commission: LineCommission;
+  /** The customer account (CRM party id) it belongs to; customers see only their own. */
+  customerId?: string | null;
   db: Db;
   zeebe: ZeebeClient;
   engineTimeoutMs: number;
@@ -25,6 +28,7 @@ export async function commissionLine({
         .insert(lineOrders)
         .values({
           customer: commission.customer.name,
+          customerId,
           customerLevel: commission.customer.level,
           service: commission.service,
           aEnd: commission.aEnd,

@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
 import { requestChange } from '../changes/use-cases.ts';
+import { cancelLineOrder } from '../lines/use-cases.ts';
 import type { OrderRepository } from '../orders/repository.ts';
 import { cancelOrder, createOrder } from '../orders/use-cases.ts';
 import { jeopardies, milestones, sla, stateHistory, type State } from '../status/progress.ts';
@@ -444,7 +445,7 @@ export async function createCancelProductOrder({
   const subject = await deps.progress.findSubject(orderId);
   if (!subject || !ORDER_PREFIXES.has(subject.kind) || !canSee(caller, subject.customerId))
     throw tmf622Errors.notFound(body.productOrder.id);
-  if (subject.kind !== 'order') throw tmf622Errors.notCancellable(orderId);
+  if (subject.kind !== 'order' && subject.kind !== 'line') throw tmf622Errors.notCancellable(orderId);
   const key = scopedIdempotencyKey(caller, idempotencyKey ? `tmf622-cancel:${idempotencyKey}` : undefined);
   const { resourceId, created } = await once({
     db: deps.db,
@@ -461,14 +462,25 @@ export async function createCancelProductOrder({
         .returning();
       if (!row) throw new Error('insert returned no row');
       try {
-        await cancelOrder({
-          caller,
-          id: orderId,
-          reason: body.cancellationReason,
-          orders: deps.orders,
-          zeebe: deps.zeebe,
-          engineTimeoutMs: deps.engineTimeoutMs,
-        });
+        if (subject.kind === 'line') {
+          // an enterprise line: the process releases what the branches reserved (compensation)
+          await cancelLineOrder({
+            lineOrderId: orderId,
+            reason: body.cancellationReason,
+            db: deps.db,
+            zeebe: deps.zeebe,
+            engineTimeoutMs: deps.engineTimeoutMs,
+          });
+        } else {
+          await cancelOrder({
+            caller,
+            id: orderId,
+            reason: body.cancellationReason,
+            orders: deps.orders,
+            zeebe: deps.zeebe,
+            engineTimeoutMs: deps.engineTimeoutMs,
+          });
+        }
       } catch (e) {
         await deps.db.delete(cancelProductOrders).where(eq(cancelProductOrders.id, row.id));
         throw e;

@@ -1,0 +1,87 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { LineCommissionSchema } from '../../contracts/enterprise-line.ts';
+import { lineOrders } from '../../db/schema.ts';
+import { ACCESS, scopedIdempotencyKey } from '../domain/auth/access.ts';
+import { commissionLine } from '../domain/lines/use-cases.ts';
+import { CustomerIdSchema } from '../domain/orders/schemas.ts';
+import { once } from '../domain/tmf/idempotency.ts';
+import { ProblemSchema } from '../errors.ts';
+import { principal } from '../plugins/auth.ts';
+
+const CommissionBodySchema = LineCommissionSchema.extend({ customerId: CustomerIdSchema })
+  .strict()
+  .meta({
+    id: 'LineCommission',
+    example: {
+      customerId: 'CU-0002',
+      customer: { name: '新疆某能源集团', level: 'province' },
+      service: 'internet-line',
+      aEnd: { address: '乌鲁木齐市天山区人民路 1 号 机房 3F', branch: 'urumqi', grid: 'URC-TS-01', contact: '李工 13900001111' },
+      zEnd: { address: '西安市雁塔区科技路 10 号 数据中心', branch: 'xian', grid: 'XA-YT-01', contact: '王工 13800002222' },
+      protectionLevel: 'dual-route',
+      circuits: 2,
+      monthlyFeeCents: 1_280_000,
+    },
+  });
+
+const LineOrderCreatedSchema = z
+  .object({
+    id: z.string().describe('Line order number (DL…); follow it at /status/{id} or as a TMF622 productOrder'),
+    processInstanceKey: z.string(),
+    state: z.string(),
+  })
+  .meta({ id: 'LineOrderCreated' });
+
+const IdempotencyHeadersSchema = z.object({
+  'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never commissions a second line'),
+});
+
+/**
+ * Enterprise dedicated lines are commissioned by customer managers and the order center on the
+ * customer's behalf (设计委托); customers follow and cancel them through TMF622 and /status.
+ */
+export const lineOrderRoutes: FastifyPluginAsyncZod = async (app) => {
+  const db = app.database.db;
+  app.post(
+    '/line-orders',
+    {
+      config: { access: ACCESS.clerks },
+      schema: {
+        tags: ['orders'],
+        summary: 'Commission an enterprise dedicated line for a customer (design commission: A and Z ends, protection level, circuits)',
+        headers: IdempotencyHeadersSchema,
+        body: CommissionBodySchema,
+        response: { 201: LineOrderCreatedSchema, 200: LineOrderCreatedSchema, 400: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const caller = principal(request);
+      const { customerId, ...commission } = request.body;
+      const { resourceId, created } = await once({
+        db,
+        key: scopedIdempotencyKey(caller, request.headers['idempotency-key'] ? `line:${request.headers['idempotency-key']}` : undefined),
+        create: async () =>
+          (
+            await commissionLine({
+              commission,
+              customerId,
+              db,
+              zeebe: app.camunda.zeebe,
+              engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+            })
+          ).lineOrderId,
+      });
+      const [row] = await db.select().from(lineOrders).where(eq(lineOrders.id, resourceId));
+      request.log.info(
+        { businessKey: resourceId, processInstanceKey: row?.processInstanceKey, created, by: caller.username },
+        'line commissioned',
+      );
+      return reply
+        .status(created ? 201 : 200)
+        .header('location', `/status/${resourceId}`)
+        .send({ id: resourceId, processInstanceKey: row?.processInstanceKey ?? '', state: row?.state ?? 'acknowledged' });
+    },
+  );
+};
