@@ -35,5 +35,12 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 300_000,
     reporters: ['default'],
+    // postgres.js 3.4.9 throws from a setImmediate when a connection closes with a write pending
+    // (porsager/postgres#1154, #1208; unfixed upstream): stopping PostgreSQL in
+    // fault-postgres-outage.test.ts meets it. It is not ours to fix here; every other error counts.
+    onUnhandledError: (error) => {
+      const e = error as { message?: string; stack?: string };
+      return !(e.message === "Cannot read properties of null (reading 'write')" && /nextWrite/.test(e.stack ?? ''));
+    },
   },
 });

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -14,7 +14,7 @@ import { deployAndSeed } from '../scripts/bootstrap.ts';
 import { startOwnCluster, freePort, type OwnCluster } from '../tests/support/pg-cluster.ts';
 import { createSimulatedNetworkSystems } from '../workers/adapters/network-systems.ts';
 import { DEFAULT_TIMEOUTS, prediagnose } from '../workers/diagnosis/prediagnose.ts';
-import { COMPLETED_AMONG_SQL, ChainDriver, httpTransport } from './chain-driver.ts';
+import { COMPLETED_AMONG_SQL, ChainDriver, benchOrder, httpTransport } from './chain-driver.ts';
 import { median, percentile, round, slope } from './stats.ts';
 
 /**
@@ -79,7 +79,10 @@ async function startDatabase(): Promise<string> {
 }
 
 function spawnChild(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(path.join(root, script), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // Their warnings go to a file: the engine clients log every cancelled stream on shutdown.
+  mkdirSync(resultsDir, { recursive: true });
+  const out = openSync(path.join(resultsDir, '.children.log'), 'a');
+  const child = fork(path.join(root, script), [], { env: { ...process.env, ...env }, stdio: ['ignore', out, out, 'ipc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
@@ -143,7 +146,7 @@ async function main() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: 'demo-admin-2026' }),
   });
-  const { token } = (await login.json()) as { token: string };
+  const { accessToken: token } = (await login.json()) as { accessToken: string };
   const transport = httpTransport(baseUrl, token);
   const completedAmong = async (ids: string[]) =>
     ids.length === 0 ? [] : (await sql.unsafe<{ id: string }[]>(COMPLETED_AMONG_SQL, [ids])).map((r) => r.id);
@@ -254,8 +257,12 @@ async function main() {
   const sustainedChainsPerSecond = sustainedRates.length > 0 ? Math.max(...sustainedRates) : 0;
 
   // 3. Status reads under load, against the trivial route of the same server.
+  // A completed order, and one in progress (waiting for review: what a customer polls most).
   const [orderRow] = await sql<{ id: string }[]>`select id from orders where state = 'completed' order by created_at desc limit 1`;
   const orderId = orderRow!.id;
+  const pending = await transport('POST', '/orders', benchOrder());
+  const activeId = (pending.body as { id: string }).id;
+  await sleep(2_000);
   const headers = { authorization: `Bearer ${token}` };
   const cannon = (url: string, opts: { overallRate?: number; connections?: number } = {}) =>
     autocannon({
@@ -269,7 +276,10 @@ async function main() {
     trivial: '/bench/trivial',
     status: `/status/${orderId}`,
     productOrder: `/tmf-api/productOrderingManagement/v5/productOrder/${orderId}`,
+    statusInProgress: `/status/${activeId}`,
+    productOrderInProgress: `/tmf-api/productOrderingManagement/v5/productOrder/${activeId}`,
   };
+  const readRoutes = ['status', 'productOrder', 'statusInProgress', 'productOrderInProgress'];
   for (const url of Object.values(routes)) {
     const res = await fetch(`${baseUrl}${url}`, { headers });
     if (res.status !== 200) throw new Error(`${url} answered ${res.status} before the load`);
@@ -303,10 +313,10 @@ async function main() {
     ]),
   );
   log(`status reads: ${JSON.stringify(readSummary)}`);
-  const statusReadP99Ms = Math.max(readSummary.status!.p99At1000RpsMs, readSummary.productOrder!.p99At1000RpsMs);
+  // The worst of the four status reads, against the trivial route.
+  const statusReadP99Ms = Math.max(...readRoutes.map((r) => readSummary[r]!.p99At1000RpsMs));
   const statusReadThroughputRatio =
-    Math.min(readSummary.status!.maxRequestsPerSecond, readSummary.productOrder!.maxRequestsPerSecond) /
-    readSummary.trivial!.maxRequestsPerSecond;
+    Math.min(...readRoutes.map((r) => readSummary[r]!.maxRequestsPerSecond)) / readSummary.trivial!.maxRequestsPerSecond;
 
   // 4. Pre-diagnosis: each source at 100 ms; then one hanging.
   const systems = createSimulatedNetworkSystems(database.db);

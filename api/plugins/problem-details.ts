@@ -6,17 +6,30 @@ import { ApiError, problemType, type Problem } from '../errors.ts';
 
 const DB_DOWN_CODES = new Set([
   'ECONNREFUSED',
+  // a query written to a connection the server has just closed (seen stopping PostgreSQL mid-run: tests/fault-postgres-outage)
+  'EPIPE',
+  'ECONNRESET',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECT_TIMEOUT',
   'CONNECTION_DESTROYED',
   '57P01',
+  '57P02',
   '57P03',
+  '08000',
+  '08003',
+  '08006',
 ]);
 
 function isDatabaseDown(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string } };
   return DB_DOWN_CODES.has(err?.code ?? '') || DB_DOWN_CODES.has(err?.cause?.code ?? '');
+}
+
+/** PostgreSQL refused a text value: invalid byte sequence (a NUL) or a character outside its encoding. */
+function isUnstorableText(e: unknown): boolean {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return ['22021', '22P05'].includes(err?.code ?? '') || ['22021', '22P05'].includes(err?.cause?.code ?? '');
 }
 
 /** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
@@ -72,6 +85,17 @@ export const problemDetails = fp(
           status: 503,
           code: 'ENGINE_UNAVAILABLE',
           detail: error.message,
+          instance,
+        });
+      }
+      if (isUnstorableText(error)) {
+        // A NUL (or another character PostgreSQL's UTF-8 cannot hold) in some text field: the client's to fix.
+        return send(reply, {
+          type: problemType('UNSTORABLE_CHARACTER'),
+          title: 'Request is not valid',
+          status: 400,
+          code: 'UNSTORABLE_CHARACTER',
+          detail: 'The request contains a character that cannot be stored (such as U+0000).',
           instance,
         });
       }

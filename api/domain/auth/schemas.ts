@@ -20,7 +20,13 @@ export type Principal = z.infer<typeof PrincipalSchema>;
 
 export const LoginBodySchema = z
   .object({
-    username: z.string().trim().min(1).max(64),
+    // no control characters: a NUL reached PostgreSQL, which cannot store it (a 500 found by tests/hostile-routes)
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^\P{Cc}+$/u, 'no control characters'),
     password: z.string().min(1).max(256),
   })
   .strict()

@@ -12,8 +12,62 @@ type FieldError = NonNullable<Problem['errors']>[number];
  * ENTITY declaration is refused before a parser sees the document.
  */
 const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
-/** Forms render text and HTML components; nothing uploaded may carry a script. */
-const SCRIPT = /<\s*script\b|javascript:/i;
+/**
+ * Forms render text and HTML components; nothing uploaded may carry a script: a script element,
+ * a javascript: / vbscript: URL (browsers ignore tabs and newlines inside the scheme), or an
+ * event-handler attribute in a tag.
+ */
+const SCRIPT = /<\s*script\b|j[\s]*a[\s]*v[\s]*a[\s]*s[\s]*c[\s]*r[\s]*i[\s]*p[\s]*t[\s]*:|vbscript:|<[^>]*\son[a-z]+\s*=/i;
+/** A BPMN script element or script format other than FEEL (zeebe:script is FEEL, evaluated by the engine: allowed). */
+const XML_SCRIPT = /<(?!zeebe:)(?:[\w-]+:)?script\b|scriptFormat\s*=\s*["'](?!feel["'])/i;
+/** XInclude pulls other files or URLs into a document, as external entities do. */
+const XINCLUDE = /http:\/\/www\.w3\.org\/2001\/XInclude/i;
+/** Far above any real model (ours have a few hundred); linting 100,000 elements takes minutes of the API's time. */
+const MAX_ELEMENTS = 20_000;
+
+/** XML text as a reader of it sees it: character references decoded (`&lt;script` is `<script` once rendered). */
+function decodeXmlText(xml: string): string {
+  return xml
+    .replace(/&#x([0-9a-f]+);?/gi, (_, hex: string) => String.fromCodePoint(Math.min(0x10ffff, parseInt(hex, 16))))
+    .replace(/&#(\d+);?/g, (_, dec: string) => String.fromCodePoint(Math.min(0x10ffff, Number(dec))))
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&apos;/gi, "'")
+    .replace(/&amp;/gi, '&');
+}
+
+/** Every key and string value of a JSON document, as its reader sees them (escapes such as \u003c and \t decoded). */
+function jsonStrings(root: unknown): string[] {
+  const out: string[] = [];
+  // iterative: an uploaded form may nest arrays 100,000 deep
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) for (const v of value) stack.push(v);
+    else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        out.push(k);
+        stack.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** What a script check must read: XML with its character references decoded, a form's strings parsed and decoded. */
+function readableText(kind: string | undefined, content: string): string {
+  if (kind === 'form') {
+    try {
+      // (and HTML character references in them: an html component's srcdoc may hide `&lt;script`)
+      return decodeXmlText(jsonStrings(JSON.parse(content)).join('\n'));
+    } catch {
+      return content;
+    }
+  }
+  return decodeXmlText(content);
+}
 
 async function dmnProblems(xml: string): Promise<string[]> {
   try {
@@ -52,11 +106,19 @@ export async function checkResources(body: DeployBody) {
       errors.push(at('DOCTYPE and ENTITY declarations are not allowed (external entities, entity expansion)'));
       continue;
     }
-    if (SCRIPT.test(r.content)) {
+    const kind = r.name.split('.').pop();
+    if (SCRIPT.test(r.content) || SCRIPT.test(readableText(kind, r.content)) || (kind !== 'form' && XML_SCRIPT.test(r.content))) {
       errors.push(at('scripts are not allowed in uploaded definitions'));
       continue;
     }
-    const kind = r.name.split('.').pop();
+    if (kind !== 'form' && XINCLUDE.test(r.content)) {
+      errors.push(at('XInclude is not allowed (it reads other files or URLs)'));
+      continue;
+    }
+    if (kind !== 'form' && (r.content.match(/<[A-Za-z]/g)?.length ?? 0) > MAX_ELEMENTS) {
+      errors.push(at(`more than ${MAX_ELEMENTS} elements: not a model this platform runs`));
+      continue;
+    }
     if (kind === 'bpmn') {
       for (const p of await lintBpmn(r.content)) {
         if (p.severity === 'error') errors.push(at(`${p.elementId ? `${p.elementId}: ` : ''}${p.message} (${p.rule})`));

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 export const ProcessIdSchema = z.string().regex(/^[A-Za-z][\w.-]{0,99}$/, 'a BPMN process id');
-export const EngineKeySchema = z.string().regex(/^\d{1,20}$/, 'an engine key (digits)');
+/** Engine keys are positive 64-bit numbers: a longer run of digits would overflow the read model's bigint (once a 500). */
+export const EngineKeySchema = z
+  .string()
+  .regex(/^\d{1,19}$/, 'an engine key (digits)')
+  // (zod runs the refinement after a failed regex too: only digits reach BigInt)
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= 9_223_372_036_854_775_807n, 'an engine key (at most 9223372036854775807)');
 
 export const ProcessDefinitionSchema = z
   .object({

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
   cancelProductOrders,
@@ -155,6 +155,20 @@ export function createProgressRepository({ db }: { db: Db }) {
     }
   }
 
+  const medians = new Map<string, { value: number | null; until: number }>();
+  async function computeMedianMs(bpmnProcessId: string): Promise<number | null> {
+    const [row] = await db
+      .select({
+        n: sql<number>`count(*)::int`,
+        p50: sql<
+          number | null
+        >`percentile_cont(0.5) within group (order by extract(epoch from (${processInstances.endedAt} - ${processInstances.startedAt})) * 1000)`,
+      })
+      .from(processInstances)
+      .where(and(eq(processInstances.bpmnProcessId, bpmnProcessId), eq(processInstances.state, 'completed')));
+    return row && row.n >= 3 && row.p50 !== null ? Number(row.p50) : null;
+  }
+
   return {
     findSubject,
 
@@ -165,17 +179,10 @@ export function createProgressRepository({ db }: { db: Db }) {
           ? db
               .select()
               .from(instanceStages)
+              // One IN over a union, not `= key OR IN (subquery)`: PostgreSQL turns that OR into a filter
+              // over every stage ever recorded (a sequential scan growing with history; found by the benchmark).
               .where(
-                or(
-                  eq(instanceStages.processInstanceKey, key),
-                  inArray(
-                    instanceStages.processInstanceKey,
-                    db
-                      .select({ k: processInstances.processInstanceKey })
-                      .from(processInstances)
-                      .where(eq(processInstances.rootProcessInstanceKey, key)),
-                  ),
-                ),
+                sql`${instanceStages.processInstanceKey} in (select ${key}::bigint union all select ${processInstances.processInstanceKey} from ${processInstances} where ${processInstances.rootProcessInstanceKey} = ${key})`,
               )
               .orderBy(asc(instanceStages.startedAt), asc(instanceStages.elementInstanceKey))
           : Promise.resolve([]),
@@ -205,16 +212,12 @@ export function createProgressRepository({ db }: { db: Db }) {
 
     /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
     async medianDurationMs(bpmnProcessId: string): Promise<number | null> {
-      const [row] = await db
-        .select({
-          n: sql<number>`count(*)::int`,
-          p50: sql<
-            number | null
-          >`percentile_cont(0.5) within group (order by extract(epoch from (${processInstances.endedAt} - ${processInstances.startedAt})) * 1000)`,
-        })
-        .from(processInstances)
-        .where(and(eq(processInstances.bpmnProcessId, bpmnProcessId), eq(processInstances.state, 'completed')));
-      return row && row.n >= 3 && row.p50 !== null ? Number(row.p50) : null;
+      // An ETA needs no second-by-second precision: the median over all history is computed at most once a minute.
+      const cached = medians.get(bpmnProcessId);
+      if (cached && cached.until > Date.now()) return cached.value;
+      const value = await computeMedianMs(bpmnProcessId);
+      medians.set(bpmnProcessId, { value, until: Date.now() + 60_000 });
+      return value;
     },
 
     /** Which business object a process instance (or one it called) works for. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineKeySchema } from '../processes/schemas.ts';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
 
 export const SLA_STATES = ['on-time', 'at-risk', 'breached', 'none'] as const;
@@ -31,7 +32,7 @@ export const DoneListQuerySchema = z
   .strict();
 
 export const TaskKeyParamsSchema = z.object({
-  key: z.string().regex(/^\d{1,20}$/, 'a user task key (digits)'),
+  key: EngineKeySchema.describe('a user task key (digits)'),
 });
 
 export const CompleteTaskBodySchema = z
