@@ -18,6 +18,8 @@ export interface DispatcherOptions {
   requestTimeoutMs: number;
   /** Deliveries in flight at once, over all subscribers. */
   concurrency: number;
+  /** Deliveries in flight at once to one subscriber: a slow or dead one cannot take every slot. */
+  perHubConcurrency: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -27,6 +29,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   maxAttempts: 15,
   requestTimeoutMs: 5_000,
   concurrency: 16,
+  perHubConcurrency: 4,
 };
 
 export function backoffMs(attempts: number, o: Pick<DispatcherOptions, 'baseBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
@@ -117,15 +120,21 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
     }
     const tries = attempts + 1;
     const givingUp = tries >= o.maxAttempts;
+    const retryAt = new Date(Date.now() + backoffMs(tries, o));
     await db
       .update(tmfDeliveries)
       .set({
         attempts: tries,
         lastError: failure.slice(0, 500),
-        nextAttemptAt: new Date(Date.now() + backoffMs(tries, o)),
+        nextAttemptAt: retryAt,
         ...(givingUp ? { gaveUpAt: new Date() } : {}),
       })
       .where(key);
+    // The subscriber is failing: its other resources' deliveries wait as long, instead of each
+    // finding that out for itself (and taking the slots other subscribers need).
+    await db.execute(sql`
+      update tmf_delivery set next_attempt_at = ${retryAt.toISOString()}::timestamptz
+      where hub_id = ${hubId} and delivered_at is null and gave_up_at is null and next_attempt_at < ${retryAt.toISOString()}::timestamptz`);
     log[givingUp ? 'error' : 'warn'](
       { hubId, eventId, attempts: tries, failure },
       givingUp ? 'hub delivery given up' : 'hub delivery failed; will retry',
@@ -134,17 +143,28 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
 
   async function send() {
     // The oldest open delivery per hub and resource: later events of a resource wait behind it.
-    const heads = await db.execute<{ hub_id: string; event_id: string; resource_id: string; attempts: number; due: boolean }>(sql`
-      select * from (
-        select distinct on (d.hub_id, d.resource_id) d.hub_id, d.event_id, d.resource_id, d.attempts, d.next_attempt_at <= now() as due
-        from tmf_delivery d join tmf_hub h on h.id = d.hub_id and h.deleted_at is null
-        where d.delivered_at is null and d.gave_up_at is null
-        order by d.hub_id, d.resource_id, d.event_id
-      ) h where due limit 200`);
+    // Fair across subscribers: a few of each hub's due lanes, longest waiting first.
+    const heads = await db.execute<{ hub_id: string; event_id: string; resource_id: string; attempts: number }>(sql`
+      select hub_id, event_id, resource_id, attempts from (
+        select h.*, row_number() over (partition by h.hub_id order by h.next_attempt_at, h.event_id) as rank
+        from (
+          select distinct on (d.hub_id, d.resource_id) d.hub_id, d.event_id, d.resource_id, d.attempts, d.next_attempt_at
+          from tmf_delivery d join tmf_hub hub on hub.id = d.hub_id and hub.deleted_at is null
+          where d.delivered_at is null and d.gave_up_at is null
+          order by d.hub_id, d.resource_id, d.event_id
+        ) h where h.next_attempt_at <= now()
+      ) ranked where rank <= ${o.perHubConcurrency}
+      order by next_attempt_at, event_id limit 200`);
+    const perHub = new Map<string, number>();
+    for (const lane of inFlight.keys()) {
+      const hub = lane.split('|')[0]!;
+      perHub.set(hub, (perHub.get(hub) ?? 0) + 1);
+    }
     for (const head of heads) {
       if (inFlight.size >= o.concurrency) break;
       const lane = `${head.hub_id}|${head.resource_id}`;
-      if (inFlight.has(lane)) continue;
+      if (inFlight.has(lane) || (perHub.get(head.hub_id) ?? 0) >= o.perHubConcurrency) continue;
+      perHub.set(head.hub_id, (perHub.get(head.hub_id) ?? 0) + 1);
       const job = deliver(head.hub_id, Number(head.event_id), head.attempts)
         .catch((e: unknown) => log.warn({ err: e, lane }, 'hub delivery bookkeeping failed'))
         .finally(() => inFlight.delete(lane));
