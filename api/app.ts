@@ -15,6 +15,7 @@ import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
 import type { CamundaClients } from '../engine/camunda.ts';
 import { hubDispatcher } from './domain/hub/plugin.ts';
+import { createProgressRepository, type ProgressRepository } from './domain/status/repository.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
 import { problemDetails } from './plugins/problem-details.ts';
@@ -36,6 +37,8 @@ declare module 'fastify' {
     settings: Settings;
     database: Database;
     camunda: CamundaClients;
+    /** Status views for reads (short read-through cache, see STATUS_READ_CACHE_MS); writers call `forget(id)`. */
+    statusReads: ProgressRepository;
   }
 }
 
@@ -59,6 +62,7 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   app.decorate('settings', settings);
   app.decorate('database', database);
   app.decorate('camunda', camunda);
+  app.decorate('statusReads', createProgressRepository({ db: database.db, readCacheMs: settings.STATUS_READ_CACHE_MS }));
 
   await app.register(fastifySwagger, {
     openapi: {

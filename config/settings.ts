@@ -40,6 +40,12 @@ const SettingsSchema = z.object({
    * in-house customer portal, tests). Staff-registered hubs are never limited.
    */
   HUB_CUSTOMER_CALLBACKS: z.enum(['public', 'any']).default('public'),
+  /**
+   * How long a status view (GET /status/:id, TMF productOrder / troubleTicket by id) may be reused
+   * for the same id: hot pages polled by many clients load once per period. 0 turns it off.
+   * Writes through this API forget the id at once; engine progress shows up to this much later.
+   */
+  STATUS_READ_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
   /** Logins allowed per client address and minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
 });

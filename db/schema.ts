@@ -639,7 +639,9 @@ export const cancelOrderNumberSeq = pgSequence('cancel_order_number_seq', { star
 export const cancelProductOrders = pgTable('cancel_product_order', {
   id: text('id')
     .primaryKey()
-    .default(sql`'CX' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('cancel_order_number_seq')::text, 6, '0')`),
+    .default(
+      sql`'CX' || to_char(now() at time zone 'Asia/Shanghai', 'YYYYMMDD') || lpad(nextval('cancel_order_number_seq')::text, 6, '0')`,
+    ),
   orderId: text('order_id').notNull(),
   customerId: text('customer_id'),
   reason: text('reason'),

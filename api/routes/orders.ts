@@ -78,6 +78,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         zeebe: app.camunda.zeebe,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
+      app.statusReads.forget(order.id);
       request.log.info({ businessKey: order.id }, 'cancellation requested');
       return reply.status(202).send(order);
     },
@@ -102,6 +103,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         zeebe: app.camunda.zeebe,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
+      app.statusReads.forget(order.id);
       return reply.status(202).send(order);
     },
   );

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ACCESS } from '../domain/auth/access.ts';
-import { createProgressRepository } from '../domain/status/repository.ts';
 import { StatusIdParamsSchema, StatusViewSchema } from '../domain/status/schemas.ts';
 import { getStatus } from '../domain/status/use-cases.ts';
 import { ProblemSchema } from '../errors.ts';
@@ -8,7 +7,7 @@ import { principal } from '../plugins/auth.ts';
 
 /** The plain status page's data: where an order, change, line order, ticket or complaint is, in words. */
 export const statusRoutes: FastifyPluginAsyncZod = async (app) => {
-  const progress = createProgressRepository({ db: app.database.db });
+  const progress = app.statusReads;
   app.get(
     '/status/:id',
     {

@@ -103,7 +103,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: ProductOrderSchema, ...TMF_ERRORS },
       },
     },
-    async (request) => getProductOrder({ caller: principal(request), id: request.params.id, progress }),
+    async (request) => getProductOrder({ caller: principal(request), id: request.params.id, progress: app.statusReads }),
   );
 
   app.post(
@@ -125,6 +125,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
         idempotencyKey: request.headers['idempotency-key'],
         ...engine(),
       });
+      app.statusReads.forget(request.body.productOrder.id);
       return reply
         .status(created ? 201 : 200)
         .header('location', cancelProductOrder.href)

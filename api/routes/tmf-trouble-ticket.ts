@@ -94,7 +94,7 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TroubleTicketSchema, ...TMF_ERRORS },
       },
     },
-    async (request) => getTroubleTicket({ caller: principal(request), id: request.params.id, progress }),
+    async (request) => getTroubleTicket({ caller: principal(request), id: request.params.id, progress: app.statusReads }),
   );
 
   await app.register(hubRoutes('troubleTicket', TROUBLE_TICKET_BASE, TAG));

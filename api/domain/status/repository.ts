@@ -56,8 +56,38 @@ export function kindOf(id: string): SubjectKind | undefined {
   return PREFIX_KIND[id.slice(0, 2).toUpperCase()];
 }
 
-export function createProgressRepository({ db }: { db: Db }) {
+/**
+ * A tiny read-through cache with single flight: concurrent readers of one id share one load, and
+ * the answer is reused for `ttlMs`. For hot status pages only; writers call `forget`.
+ */
+function readThrough<T>(ttlMs: number, maxEntries = 10_000) {
+  const entries = new Map<string, { value: Promise<T>; until: number }>();
+  return {
+    get(key: string, load: () => Promise<T>): Promise<T> {
+      const now = Date.now();
+      const hit = entries.get(key);
+      if (hit && hit.until > now) return hit.value;
+      if (entries.size >= maxEntries) entries.clear();
+      const value = load();
+      entries.set(key, { value, until: now + ttlMs });
+      value.catch(() => entries.delete(key));
+      return value;
+    },
+    forget(key: string) {
+      entries.delete(key);
+    },
+  };
+}
+
+export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; readCacheMs?: number }) {
+  const subjects = readThrough<SubjectRecord | undefined>(readCacheMs);
+  const progresses = readThrough<SubjectProgress>(readCacheMs);
+
   async function findSubject(id: string): Promise<SubjectRecord | undefined> {
+    return readCacheMs > 0 ? subjects.get(id.toUpperCase(), () => loadSubject(id)) : loadSubject(id);
+  }
+
+  async function loadSubject(id: string): Promise<SubjectRecord | undefined> {
     switch (kindOf(id)) {
       case 'order': {
         const [o] = await db.select().from(orders).where(eq(orders.id, id));
@@ -169,10 +199,28 @@ export function createProgressRepository({ db }: { db: Db }) {
     return row && row.n >= 3 && row.p50 !== null ? Number(row.p50) : null;
   }
 
+  async function progress(subject: SubjectRecord): Promise<SubjectProgress> {
+    return readCacheMs > 0 ? progresses.get(subject.id, () => loadProgress(subject)) : loadProgress(subject);
+  }
+
   return {
     findSubject,
+    progress,
+    /** Drops what the read cache holds of a subject (after a write through the API). */
+    forget(id: string) {
+      subjects.forget(id.toUpperCase());
+      progresses.forget(id.toUpperCase());
+    },
 
-    async progress(subject: SubjectRecord): Promise<SubjectProgress> {
+    /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
+    medianDurationMs,
+
+    /** Which business object a process instance (or one it called) works for. */
+    subjectIdOfInstance,
+  };
+
+  async function loadProgress(subject: SubjectRecord): Promise<SubjectProgress> {
+    {
       const key = subject.processInstanceKey;
       const [stages, escalated, variables, cancellationRequests] = await Promise.all([
         key
@@ -208,34 +256,32 @@ export function createProgressRepository({ db }: { db: Db }) {
         variables: Object.fromEntries(variables.map((v) => [v.name, v.value])),
         cancellationRequests,
       };
-    },
+    }
+  }
 
-    /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
-    async medianDurationMs(bpmnProcessId: string): Promise<number | null> {
-      // An ETA needs no second-by-second precision: the median over all history is computed at most once a minute.
-      const cached = medians.get(bpmnProcessId);
-      if (cached && cached.until > Date.now()) return cached.value;
-      const value = await computeMedianMs(bpmnProcessId);
-      medians.set(bpmnProcessId, { value, until: Date.now() + 60_000 });
-      return value;
-    },
+  async function medianDurationMs(bpmnProcessId: string): Promise<number | null> {
+    // An ETA needs no second-by-second precision: the median over all history is computed at most once a minute.
+    const cached = medians.get(bpmnProcessId);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = await computeMedianMs(bpmnProcessId);
+    medians.set(bpmnProcessId, { value, until: Date.now() + 60_000 });
+    return value;
+  }
 
-    /** Which business object a process instance (or one it called) works for. */
-    async subjectIdOfInstance(processInstanceKey: string): Promise<string | undefined> {
-      const [instance] = await db
-        .select({ root: processInstances.rootProcessInstanceKey })
-        .from(processInstances)
-        .where(eq(processInstances.processInstanceKey, processInstanceKey));
-      const root = instance?.root ?? processInstanceKey;
-      const rows = await db.execute<{ id: string }>(sql`
+  async function subjectIdOfInstance(processInstanceKey: string): Promise<string | undefined> {
+    const [instance] = await db
+      .select({ root: processInstances.rootProcessInstanceKey })
+      .from(processInstances)
+      .where(eq(processInstances.processInstanceKey, processInstanceKey));
+    const root = instance?.root ?? processInstanceKey;
+    const rows = await db.execute<{ id: string }>(sql`
         select id from orders where process_instance_key = ${root}
         union all select id from service_change where process_instance_key = ${root}
         union all select id from line_order where process_instance_key = ${root}
         union all select id from trouble_ticket where process_instance_key = ${root}
         union all select id from complaint where process_instance_key = ${root}
         limit 1`);
-      return rows[0]?.id;
-    },
-  };
+    return rows[0]?.id;
+  }
 }
 export type ProgressRepository = ReturnType<typeof createProgressRepository>;
