@@ -129,7 +129,10 @@ describe('process owners', () => {
     const instance = await eventually(async () => {
       const res = await as(owner, 'GET', `/process-instances/${order.processInstanceKey}`);
       const body = res.json() as Instance;
-      return res.statusCode === 200 && body.elements.some((e) => e.elementId === 'review-order' && e.active === 1) ? body : undefined;
+      // the element is active once the engine activated it; its SLA once the user task is projected too
+      return res.statusCode === 200 && body.elements.some((e) => e.elementId === 'review-order' && e.active === 1 && e.slaState !== 'none')
+        ? body
+        : undefined;
     });
     expect(instance).toMatchObject({ key: order.processInstanceKey, state: 'active', businessKey: order.id });
     const review = instance.elements.find((e) => e.elementId === 'review-order')!;

@@ -4,15 +4,15 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
 /**
- * Validates our answers against the official TM Forum component schemas (../shared/tmf/*.yaml).
+ * Validates our answers against the official TM Forum component schemas (tests/fixtures/tmf/*.yaml, copies of the TM Forum's documents).
  * OpenAPI 3.0 polymorphism is turned into JSON Schema ajv understands: a `oneOf` with a
  * discriminator becomes "@type must name one of the mapping's schemas, and then match it"
  * (plain oneOf would fail whenever two subtypes accept the same object); other discriminators
  * are dropped (the base schema still applies); `nullable` becomes a null type.
  */
 const SPECS = {
-  tmf622: new URL('../../../shared/tmf/TMF622-ProductOrdering-v5.0.0.oas.yaml', import.meta.url),
-  tmf621: new URL('../../../shared/tmf/TMF621-Trouble_Ticket-v5.0.1.oas.yaml', import.meta.url),
+  tmf622: new URL('../fixtures/tmf/TMF622-ProductOrdering-v5.0.0.oas.yaml', import.meta.url),
+  tmf621: new URL('../fixtures/tmf/TMF621-Trouble_Ticket-v5.0.1.oas.yaml', import.meta.url),
 };
 
 type Json = Record<string, unknown>;
