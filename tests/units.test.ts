@@ -6,7 +6,7 @@ import { missingInventoryData } from '../workers/job-types/check-line-inventory-
 import { ticketInconsistency } from '../workers/job-types/prediagnose-fault.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { BusinessError, defineJob } from '../workers/job-definition.ts';
-import { retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
+import { openWithRetry, retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
 import { silentLog } from './support/platform.ts';
 
 describe('form-derived validation of task variables', () => {
@@ -149,5 +149,35 @@ describe('what makes an error ticket or an abnormal acceptance line', () => {
       'a line service (the record says "fibre")',
     ]);
     expect(missingInventoryData(undefined)).toHaveLength(1);
+  });
+});
+
+describe('opening a job stream while the engine pushes back', () => {
+  it('retries RESOURCE_EXHAUSTED and UNAVAILABLE with back-off, and gives up at once on anything else', async () => {
+    let calls = 0;
+    const opened = await openWithRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw Object.assign(new Error('busy'), { code: calls === 1 ? 8 : 14 });
+        return 'stream';
+      },
+      'intake-order',
+      silentLog,
+    );
+    expect(opened).toBe('stream');
+    expect(calls).toBe(3);
+
+    let refused = 0;
+    await expect(
+      openWithRetry(
+        async () => {
+          refused++;
+          throw Object.assign(new Error('bad request'), { code: 3 });
+        },
+        'intake-order',
+        silentLog,
+      ),
+    ).rejects.toThrow('bad request');
+    expect(refused).toBe(1);
   });
 });

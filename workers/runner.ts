@@ -77,6 +77,28 @@ export async function runJob(definition: JobDefinition, job: ActivatedJob, deps:
   }
 }
 
+/** gRPC codes an engine answers while it is busy or starting: RESOURCE_EXHAUSTED, UNAVAILABLE, DEADLINE_EXCEEDED. */
+const TRANSIENT_GRPC_CODES = new Set([8, 14, 4]);
+
+/**
+ * Opens a job stream, retrying with back-off while the engine pushes back (a busy engine answers
+ * the first poll with RESOURCE_EXHAUSTED): a worker process must come up, not exit, under load.
+ */
+export async function openWithRetry<T>(open: () => Promise<T>, type: string, log: Logger, deadlineMs = 120_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (!TRANSIENT_GRPC_CODES.has(code ?? -1) || Date.now() > deadline) throw e;
+      const wait = Math.min(10_000, 250 * 2 ** (attempt - 1));
+      log.warn({ jobType: type, code, attempt, waitMs: wait }, 'engine busy while opening the job stream; retrying');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 export interface RunningWorkers {
   stop(): Promise<void>;
 }
@@ -92,22 +114,22 @@ export async function startWorkers(options: {
   const { zeebe, deps, log } = options;
   const workerName = options.workerName ?? `workers-${process.pid}`;
   const inFlight = new Set<Promise<unknown>>();
+  const open = (definition: JobDefinition) =>
+    zeebe.streamJobs({
+      type: definition.type,
+      worker: workerName,
+      timeout: definition.timeoutMs ?? 60_000,
+      pollInterval: 10_000,
+      tenantIds: ['<default>'],
+      taskHandler: (job) => {
+        const run = runJob(definition, job as unknown as ActivatedJob, deps, log);
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+        return run as never;
+      },
+    });
   const streams = await Promise.all(
-    (options.definitions ?? jobDefinitions).map((definition) =>
-      zeebe.streamJobs({
-        type: definition.type,
-        worker: workerName,
-        timeout: definition.timeoutMs ?? 60_000,
-        pollInterval: 10_000,
-        tenantIds: ['<default>'],
-        taskHandler: (job) => {
-          const run = runJob(definition, job as unknown as ActivatedJob, deps, log);
-          inFlight.add(run);
-          void run.finally(() => inFlight.delete(run));
-          return run as never;
-        },
-      }),
-    ),
+    (options.definitions ?? jobDefinitions).map((definition) => openWithRetry(() => open(definition), definition.type, log)),
   );
   log.info({ jobTypes: (options.definitions ?? jobDefinitions).map((d) => d.type), workerName }, 'workers streaming jobs');
   return {
