@@ -153,6 +153,9 @@ describe("one customer never sees or changes another's order", () => {
     expect(zhang.statusCode).toBe(201);
     const order = zhang.json() as { id: string; customerId: string; processInstanceKey: string };
     expect(order.customerId).toBe('CU-0001');
+    // the owner's reads fill the status views' cache first: what is cached must not reach anyone else
+    expect((await call('GET', `/status/${order.id}`, tokens.customer)).statusCode).toBe(200);
+    expect((await call('GET', `${PO}/productOrder/${order.id}`, tokens.customer)).statusCode).toBe(200);
     const li = await platform.tokenFor('customer.li');
     for (const [method, url] of [
       ['GET', `/orders/${order.id}`],

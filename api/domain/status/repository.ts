@@ -1,3 +1,4 @@
+import { readThrough } from '../read-through.ts';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
@@ -56,32 +57,12 @@ export function kindOf(id: string): SubjectKind | undefined {
   return PREFIX_KIND[id.slice(0, 2).toUpperCase()];
 }
 
-/**
- * A tiny read-through cache with single flight: concurrent readers of one id share one load, and
- * the answer is reused for `ttlMs`. For hot status pages only; writers call `forget`.
- */
-function readThrough<T>(ttlMs: number, maxEntries = 10_000) {
-  const entries = new Map<string, { value: Promise<T>; until: number }>();
-  return {
-    get(key: string, load: () => Promise<T>): Promise<T> {
-      const now = Date.now();
-      const hit = entries.get(key);
-      if (hit && hit.until > now) return hit.value;
-      if (entries.size >= maxEntries) entries.clear();
-      const value = load();
-      entries.set(key, { value, until: now + ttlMs });
-      value.catch(() => entries.delete(key));
-      return value;
-    },
-    forget(key: string) {
-      entries.delete(key);
-    },
-  };
-}
+const VIEW_KINDS = ['status', 'productOrder', 'troubleTicket'] as const;
 
 export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; readCacheMs?: number }) {
   const subjects = readThrough<SubjectRecord | undefined>(readCacheMs);
   const progresses = readThrough<SubjectProgress>(readCacheMs);
+  const views = readThrough<string>(readCacheMs);
 
   async function findSubject(id: string): Promise<SubjectRecord | undefined> {
     return readCacheMs > 0 ? subjects.get(id.toUpperCase(), () => loadSubject(id)) : loadSubject(id);
@@ -208,8 +189,17 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
     progress,
     /** Drops what the read cache holds of a subject (after a write through the API). */
     forget(id: string) {
-      subjects.forget(id.toUpperCase());
-      progresses.forget(id.toUpperCase());
+      const key = id.toUpperCase();
+      subjects.forget(key);
+      progresses.forget(key);
+      for (const kind of VIEW_KINDS) views.forget(`${kind}:${key}`);
+    },
+    /**
+     * A whole answer, serialised, reused like the rest for the cache period: the same for every
+     * caller allowed to see the subject (the route checks that before asking).
+     */
+    view(kind: (typeof VIEW_KINDS)[number], id: string, build: () => Promise<string>): Promise<string> {
+      return readCacheMs > 0 ? views.get(`${kind}:${id.toUpperCase()}`, build) : build();
     },
 
     /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
