@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchOrder } from '../bench/chain-driver.ts';
 import { connectDatabase, type Database } from '../db/client.ts';
 import { chainDriverOn, sideEffectsOf } from './support/chains.ts';
-import { startOwnInfrastructure, startPlatformOn, type OwnInfrastructure } from './support/own-platform.ts';
-import type { Platform } from './support/platform.ts';
+import { startOwnInfrastructure, type OwnInfrastructure } from './support/own-platform.ts';
+import { startPlatformOn, type Platform } from './support/platform.ts';
 
 const ORDERS = 30;
 const OUTAGE_MS = 30_000;

@@ -1,17 +1,10 @@
-import { buildApp } from '../../api/app.ts';
-import { loadSettings } from '../../config/settings.ts';
-import { connectDatabase } from '../../db/client.ts';
 import { runMigrations } from '../../db/migrate.ts';
 import { toJdbc } from '../../db/server.ts';
 import { createCamundaClients } from '../../engine/camunda.ts';
 import { TEST_PORTS, startEngine, stopEngine, type EngineProfile, type RunningEngine } from '../../engine/native-engine.ts';
-import { startProjector } from '../../read-model/projector.ts';
 import { deployAndSeed } from '../../scripts/bootstrap.ts';
 import { testSlot } from '../../scripts/infrastructure.ts';
-import { createWorkerDependencies } from '../../workers/dependencies.ts';
-import { startWorkers } from '../../workers/runner.ts';
 import { startOwnCluster, type OwnCluster } from './pg-cluster.ts';
-import { signTokenFor, silentLog, type Platform } from './platform.ts';
 
 /**
  * The test profile's ports moved by `offset` (and by the slot's 100 × n): an engine of a suite's
@@ -65,56 +58,4 @@ export async function startOwnInfrastructure({ name, portOffset }: { name: strin
     cluster.destroy();
     throw e;
   }
-}
-
-/** startPlatform() for given addresses: the API, the projector and, optionally, the real workers in-process. */
-export async function startPlatformOn({
-  databaseUrl,
-  grpcAddress,
-  restAddress,
-  workers = true,
-  settings: overrides = {},
-}: {
-  databaseUrl: string;
-  grpcAddress: string;
-  restAddress: string;
-  workers?: boolean;
-  settings?: Record<string, string>;
-}): Promise<Platform> {
-  const settings = loadSettings({
-    ...process.env,
-    ...overrides,
-    DATABASE_URL: databaseUrl,
-    ZEEBE_GRPC_ADDRESS: grpcAddress,
-    ZEEBE_REST_ADDRESS: restAddress,
-  });
-  const database = connectDatabase(databaseUrl);
-  const camunda = createCamundaClients(settings, { failFast: true });
-  const workerClients = createCamundaClients(settings);
-  const projector = startProjector({ database, log: silentLog, pollMs: 200 });
-  const app = await buildApp({ settings, database, camunda, log: silentLog });
-  const running = workers
-    ? await startWorkers({ zeebe: workerClients.zeebe, deps: createWorkerDependencies(database.db), log: silentLog })
-    : undefined;
-  const tokenFor = (username: string) => signTokenFor(app, database, username);
-  const adminToken = await tokenFor('admin');
-  return {
-    app: {
-      inject: (options) => app.inject({ ...options, headers: { authorization: `Bearer ${adminToken}`, ...(options.headers ?? {}) } }),
-    },
-    fastify: app,
-    tokenFor,
-    database,
-    camunda,
-    projector,
-    workers: running,
-    async close() {
-      await running?.stop();
-      await app.close();
-      await projector.stop();
-      await workerClients.close();
-      await camunda.close();
-      await database.close();
-    },
-  };
 }

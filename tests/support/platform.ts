@@ -41,16 +41,38 @@ export async function startPlatform({
   /** Settings to override (config/settings.ts), e.g. HUB_CUSTOMER_CALLBACKS. */
   env?: Record<string, string>;
 } = {}): Promise<Platform> {
+  return startPlatformOn({
+    databaseUrl: inject('databaseUrl'),
+    grpcAddress: inject('grpcAddress'),
+    restAddress: inject('restAddress'),
+    workers,
+    // Test subscribers listen on loopback: let customers' hubs call back there (a test checks the default refuses it).
+    settings: { HUB_CUSTOMER_CALLBACKS: 'any', ...env },
+  });
+}
+
+/** startPlatform() for given addresses: the API, the projector and, optionally, the real workers in-process. */
+export async function startPlatformOn({
+  databaseUrl,
+  grpcAddress,
+  restAddress,
+  workers = true,
+  settings: overrides = {},
+}: {
+  databaseUrl: string;
+  grpcAddress: string;
+  restAddress: string;
+  workers?: boolean;
+  settings?: Record<string, string>;
+}): Promise<Platform> {
   const settings = loadSettings({
     ...process.env,
-    // Test subscribers listen on loopback: let customers' hubs call back there (a test checks the default refuses it).
-    HUB_CUSTOMER_CALLBACKS: 'any',
-    ...env,
-    DATABASE_URL: inject('databaseUrl'),
-    ZEEBE_GRPC_ADDRESS: inject('grpcAddress'),
-    ZEEBE_REST_ADDRESS: inject('restAddress'),
+    ...overrides,
+    DATABASE_URL: databaseUrl,
+    ZEEBE_GRPC_ADDRESS: grpcAddress,
+    ZEEBE_REST_ADDRESS: restAddress,
   });
-  const database = connectDatabase(inject('databaseUrl'));
+  const database = connectDatabase(databaseUrl);
   const camunda = createCamundaClients(settings, { failFast: true });
   const workerClients = createCamundaClients(settings);
   const projector = startProjector({ database, log: silentLog, pollMs: 200 });
