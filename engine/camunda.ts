@@ -57,14 +57,15 @@ export async function withEngineTimeout<T>(call: Promise<T>, timeoutMs: number, 
   }
 }
 
-/** gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4), or a refused HTTP connection. */
+/** gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) / RESOURCE_EXHAUSTED (8, the engine's backpressure), or a refused HTTP connection. */
 export function isUnavailable(e: unknown): boolean {
   const err = e as { code?: unknown; cause?: { code?: unknown }; message?: string };
   return (
     err?.code === 14 ||
     err?.code === 4 ||
+    err?.code === 8 ||
     err?.code === 'ECONNREFUSED' ||
     err?.cause?.code === 'ECONNREFUSED' ||
-    /ECONNREFUSED|UNAVAILABLE|No connection established|fetch failed/i.test(err?.message ?? '')
+    /ECONNREFUSED|UNAVAILABLE|RESOURCE_EXHAUSTED|No connection established|fetch failed/i.test(err?.message ?? '')
   );
 }

@@ -35,7 +35,9 @@ export function createEngineRest(baseUrl: string, timeoutMs: number) {
     } catch (e) {
       throw new EngineUnavailableError(`the engine at ${base} did not answer ${method} ${path}: ${(e as Error).message}`);
     }
-    if (res.status === 502 || res.status === 503 || res.status === 504) {
+    if (res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504) {
+      // 429: the engine's backpressure (its request limit is exhausted), a moment's unavailability, not the caller's fault
+      await res.body?.cancel().catch(() => {});
       throw new EngineUnavailableError(`the engine answered ${res.status} to ${method} ${path}`);
     }
     if (!res.ok) {

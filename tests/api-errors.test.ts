@@ -154,6 +154,7 @@ describe('when the engine is down', () => {
       });
       expect(Date.now() - started).toBeLessThan(4_000);
       expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
       const problem = res.json() as ProblemView;
       expect(problem.code).toBe('ENGINE_UNAVAILABLE');
       expect(problem.detail).toMatch(/engine/);

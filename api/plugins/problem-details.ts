@@ -21,6 +21,9 @@ const DB_DOWN_CODES = new Set([
   '08006',
 ]);
 
+/** What a 503 tells the caller to wait before retrying. */
+const RETRY_AFTER_SECONDS = 2;
+
 function isDatabaseDown(e: unknown): boolean {
   const err = e as { code?: string; cause?: { code?: string } };
   return DB_DOWN_CODES.has(err?.code ?? '') || DB_DOWN_CODES.has(err?.cause?.code ?? '');
@@ -35,8 +38,11 @@ function isUnstorableText(e: unknown): boolean {
 /** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
 export const problemDetails = fp(
   async (app: FastifyInstance) => {
-    const send = (reply: import('fastify').FastifyReply, problem: Problem) =>
-      reply.status(problem.status).type('application/problem+json').send(problem);
+    const send = (reply: import('fastify').FastifyReply, problem: Problem) => {
+      // a 503 is a moment's unavailability (engine busy or down, database down): say when to come back
+      if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      return reply.status(problem.status).type('application/problem+json').send(problem);
+    };
 
     app.setNotFoundHandler((request, reply) =>
       send(reply, {
