@@ -69,3 +69,29 @@ export function isUnavailable(e: unknown): boolean {
     /ECONNREFUSED|UNAVAILABLE|RESOURCE_EXHAUSTED|No connection established|fetch failed/i.test(err?.message ?? '')
   );
 }
+
+type PublishMessageRequest = Parameters<ZeebeClient['publishMessage']>[0];
+
+/**
+ * Publishes a message with a message id, once: when the engine still holds a message with that id
+ * (gRPC ALREADY_EXISTS), an earlier attempt published it and a retried request has nothing to add.
+ */
+export async function publishMessageOnce(
+  zeebe: ZeebeClient,
+  message: PublishMessageRequest,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  try {
+    await withEngineTimeout(zeebe.publishMessage(message), timeoutMs, what);
+  } catch (e) {
+    if (isAlreadyPublished(e)) return;
+    throw e;
+  }
+}
+
+/** gRPC ALREADY_EXISTS (6), as the engine answers a message id it still buffers. */
+export function isAlreadyPublished(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: string };
+  return err?.code === 6 || /ALREADY_EXISTS/.test(err?.message ?? '');
+}

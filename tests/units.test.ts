@@ -209,3 +209,52 @@ describe('an engine that pushes back or is away is a moment’s unavailability, 
     expect(isUnavailable({ code: 5, message: 'NOT_FOUND' })).toBe(false);
   });
 });
+
+describe('completing a task whose completion the engine accepted', () => {
+  it('answers success and keeps who completed it even if the read model cannot be written right after (database just gone)', async () => {
+    const { completeTask } = await import('../api/domain/tasks/use-cases.ts');
+    const row = {
+      userTaskKey: '42',
+      name: '质检',
+      elementId: 'quality-check',
+      bpmnProcessId: 'home-broadband-new-install',
+      processName: null,
+      processInstanceKey: '7',
+      rootProcessInstanceKey: null,
+      candidateGroups: ['order-center'],
+      assignee: null,
+      completedBy: null,
+      formId: null,
+      dueDate: null,
+      priority: 50,
+      state: 'created' as const,
+      createdAt: new Date(),
+      endedAt: null,
+      context: {},
+      businessKey: null,
+      customerName: null,
+      customerLevel: null,
+      branch: null,
+    };
+    const steps: string[] = [];
+    const warnings: object[] = [];
+    const tasks = {
+      find: async () => row,
+      noteCompleter: async (_key: string, who: string) => void steps.push(`note ${who}`),
+      markCompleted: async () => {
+        steps.push('mark');
+        throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      },
+    } as unknown as import('../api/domain/tasks/repository.ts').TaskRepository;
+    const rest = { completeUserTask: async () => void steps.push('engine') } as unknown as import('../engine/rest.ts').EngineRest;
+    const caller = { username: 'clerk.urumqi', role: 'clerk', groups: ['order-center'], branch: null } as unknown as Parameters<
+      typeof completeTask
+    >[0]['caller'];
+    await expect(
+      completeTask({ caller, key: '42', variables: {}, tasks, rest, log: { warn: (c) => void warnings.push(c) } }),
+    ).resolves.toBeUndefined();
+    // the completer is noted before the engine is asked; the late read-model write is only logged
+    expect(steps).toEqual(['note clerk.urumqi', 'engine', 'mark']);
+    expect(warnings).toHaveLength(1);
+  });
+});

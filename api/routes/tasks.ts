@@ -132,7 +132,14 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await completeTask({ caller: principal(request), key: request.params.key, variables: request.body.variables, tasks, rest });
+      await completeTask({
+        caller: principal(request),
+        key: request.params.key,
+        variables: request.body.variables,
+        tasks,
+        rest,
+        log: request.log,
+      });
       request.log.info({ userTaskKey: request.params.key, username: principal(request).username }, 'task completed');
       return reply.status(204).send(null);
     },

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { LINE_MESSAGES, LINE_PROCESS_ID, type LineCommission } from '../../../contracts/enterprise-line.ts';
 import type { Db } from '../../../db/client.ts';
 import { lineOrders } from '../../../db/schema.ts';
-import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import { publishMessageOnce, type ZeebeClient } from '../../../engine/camunda.ts';
 import { errors } from '../../errors.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
@@ -76,14 +76,15 @@ export async function cancelLineOrder({
   if (!order) throw errors.orderNotFound(lineOrderId);
   if (FINAL_STATES.has(order.state)) throw errors.orderClosed(lineOrderId, order.state);
   const name = LINE_MESSAGES.lineOrderCancelled;
-  await withEngineTimeout(
-    zeebe.publishMessage({
+  await publishMessageOnce(
+    zeebe,
+    {
       name,
       correlationKey: lineOrderId,
       messageId: `${name}:${lineOrderId}`,
       timeToLive: 3_600_000,
       variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
-    }),
+    },
     engineTimeoutMs,
     'publishing the line cancellation',
   );

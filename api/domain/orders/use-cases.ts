@@ -1,5 +1,5 @@
 import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
-import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import { publishMessageOnce, withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
 import { errors } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
@@ -81,11 +81,7 @@ async function messageOpenOrder({
   const row = await orders.find(id);
   if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
   if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
-  await withEngineTimeout(
-    zeebe.publishMessage({ name, correlationKey: id, messageId: `${name}:${id}`, timeToLive, variables }),
-    engineTimeoutMs,
-    what,
-  );
+  await publishMessageOnce(zeebe, { name, correlationKey: id, messageId: `${name}:${id}`, timeToLive, variables }, engineTimeoutMs, what);
   return toOrder(row, orders);
 }
 

@@ -142,6 +142,13 @@ export function createTaskRepository({ db }: { db: Db }) {
       const [row] = await db.select().from(forms).where(eq(forms.formId, formId)).orderBy(desc(forms.version)).limit(1);
       return row;
     },
+    /** Notes who is completing an open task, before the engine is asked (so the done list knows even if the answer is lost). */
+    async noteCompleter(key: string, completedBy: string) {
+      await db
+        .update(userTasks)
+        .set({ completedBy })
+        .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
+    },
     async markCompleted(key: string, completedBy: string) {
       await db
         .update(userTasks)

@@ -161,12 +161,14 @@ export async function completeTask({
   variables,
   tasks,
   rest,
+  log,
 }: {
   caller: Principal;
   key: string;
   variables: Record<string, unknown>;
   tasks: TaskRepository;
   rest: EngineRest;
+  log?: { warn(context: object, message: string): void };
 }): Promise<void> {
   const task = await workableTask(caller, key, tasks);
   requireOpen(task);
@@ -188,7 +190,12 @@ export async function completeTask({
     }
     accepted = parsed.data;
   }
+  // Who completes it is written first: the projector keeps it when the engine's COMPLETED event arrives.
+  await tasks.noteCompleter(key, caller.username);
   await rest.completeUserTask(key, accepted).catch((e: unknown) => engineRefusal(key, e));
-  // The projector will record the completion too; marking it now keeps the task list honest meanwhile.
-  await tasks.markCompleted(key, caller.username);
+  // The engine has completed the task: that is the answer. Marking it now keeps the task list honest until the
+  // projector records it; if the database has just gone away, the projector will.
+  await tasks.markCompleted(key, caller.username).catch((e: unknown) => {
+    log?.warn({ err: e, userTaskKey: key }, 'task completed in the engine; the read model will record it once the database answers');
+  });
 }
