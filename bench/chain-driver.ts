@@ -67,6 +67,12 @@ export class ChainDriver {
   private readonly open = new Set<string>();
   /** Task keys completed (or being completed), so a task listed again is not completed twice. */
   private readonly handled = new Set<string>();
+  /**
+   * Orders whose quality check was sent for completion and whose customer has not yet been heard
+   * to confirm. The confirmation goes out once the completion is known (204/409), or once the task
+   * is no longer listed (the answer was lost, e.g. a 503, but the engine completed it).
+   */
+  private readonly confirmDue = new Set<string>();
   private readonly options: Required<Omit<ChainDriverOptions, 'onAnswer'>> & Pick<ChainDriverOptions, 'onAnswer'>;
   private stopped = false;
   private loop: Promise<void> | undefined;
@@ -151,10 +157,17 @@ export class ChainDriver {
       `/tasks?process=${encodeURIComponent(this.options.processId)}&sort=created&order=desc&limit=500`,
     );
     if (listed.status === 200) {
-      const ours = (listed.body as TaskRow[]).filter(
+      const rows = listed.body as TaskRow[];
+      const ours = rows.filter(
         (t) => t.orderId !== null && this.open.has(t.orderId) && !this.handled.has(t.key) && HAPPY_PATH_VARIABLES[t.elementId],
       );
-      await this.inParallel(ours, (t) => this.completeTask(t));
+      const qualityListed = new Set(rows.filter((t) => t.elementId === 'quality-check').map((t) => t.orderId));
+      const unconfirmed = [...this.confirmDue].filter((id) => this.open.has(id) && !qualityListed.has(id));
+      const work: (() => Promise<void>)[] = [
+        ...ours.map((t) => () => this.completeTask(t)),
+        ...unconfirmed.map((id) => () => this.confirm(id)),
+      ];
+      await this.inParallel(work, (w) => w());
     }
     const done = await this.options.completedAmong([...this.open]);
     const now = Date.now();
@@ -166,6 +179,7 @@ export class ChainDriver {
 
   private async completeTask(task: TaskRow): Promise<void> {
     this.handled.add(task.key);
+    if (task.elementId === 'quality-check' && task.orderId) this.confirmDue.add(task.orderId);
     const answer = await this.call('complete task', 'POST', `/tasks/${task.key}/complete`, {
       variables: HAPPY_PATH_VARIABLES[task.elementId],
     });
@@ -174,14 +188,13 @@ export class ChainDriver {
       this.handled.delete(task.key);
       return;
     }
-    if (task.elementId === 'quality-check' && task.orderId) {
-      // The customer confirms; the engine buffers the message until the process waits for it.
-      for (let attempt = 0; attempt < 600; attempt++) {
-        const confirmed = await this.call('confirm', 'POST', `/orders/${task.orderId}/confirm`);
-        if (confirmed.status === 202 || confirmed.status === 409) return;
-        await sleep(500);
-      }
-    }
+    if (task.elementId === 'quality-check' && task.orderId) await this.confirm(task.orderId);
+  }
+
+  /** The customer confirms; the engine buffers the message until the process waits for it. Retried next round unless 202/409. */
+  private async confirm(orderId: string): Promise<void> {
+    const confirmed = await this.call('confirm', 'POST', `/orders/${orderId}/confirm`);
+    if (confirmed.status === 202 || confirmed.status === 409) this.confirmDue.delete(orderId);
   }
 
   private async call(what: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<HttpAnswer> {
