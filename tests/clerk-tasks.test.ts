@@ -57,7 +57,8 @@ describe("a clerk's task list", () => {
       customerLevel: 'local-b',
       branch: 'urumqi',
       assignee: null,
-      priority: expect.any(Number),
+      // priority from the customer level (zeebe:priorityDefinition): group 90, province 80, local A/B/C 70/60/50
+      priority: 60,
       state: 'created',
     });
     expect(['on-time', 'at-risk', 'breached', 'none']).toContain(task.slaState);
@@ -68,6 +69,16 @@ describe("a clerk's task list", () => {
     expect(byLevel.every((t) => t.customerLevel === 'local-b')).toBe(true);
     const otherProcess = (await as('clerk.urumqi', 'GET', '/tasks?process=complaint&limit=500')).json() as TaskView[];
     expect(otherProcess.some((t) => t.businessKey === order.id)).toBe(false);
+    // a group customer's order comes first by priority, and alone above 80
+    const vip = await placeOrder({ customer: { name: '新疆某集团', phone: '09912345678', level: 'group' } });
+    const vipTask = await openTask('clerk.urumqi', vip.id, 'review-order');
+    expect(vipTask.priority).toBe(90);
+    const byPriority = (await as('clerk.urumqi', 'GET', '/tasks?sort=priority&limit=500')).json() as TaskView[];
+    expect(byPriority.findIndex((t) => t.key === vipTask.key)).toBeLessThan(byPriority.findIndex((t) => t.key === task.key));
+    const urgent = (await as('clerk.urumqi', 'GET', '/tasks?minPriority=81&limit=500')).json() as TaskView[];
+    expect(urgent.some((t) => t.key === vipTask.key) && !urgent.some((t) => t.key === task.key)).toBe(true);
+    expect(urgent.every((t) => t.priority >= 81)).toBe(true);
+    await platform.camunda.zeebe.cancelProcessInstance(vip.processInstanceKey);
     const sorted = await as('clerk.urumqi', 'GET', '/tasks?sort=due&order=asc&limit=5');
     expect(sorted.statusCode).toBe(200);
     expect(Number(sorted.headers['x-total-count'])).toBeGreaterThanOrEqual(1);
