@@ -56,6 +56,7 @@ export function render(root: HTMLElement, route: Route) {
     group: '',
     process: '',
     customerLevel: '',
+    minPriority: '',
     assignee: 'any',
     due: '',
     sort: 'due',
@@ -120,6 +121,12 @@ export function render(root: HTMLElement, route: Route) {
     h(
       'label',
       {},
+      t('filter_priority'),
+      select('minPriority', [['', t('all')], ...['90', '80', '70', '60'].map((p) => [p, `≥ ${p}`] as [string, string])]),
+    ),
+    h(
+      'label',
+      {},
       t('filter_assignee'),
       select('assignee', [
         ['any', t('assignee_any')],
@@ -172,6 +179,7 @@ export function render(root: HTMLElement, route: Route) {
     if (state.group) q.group = state.group;
     if (state.process) q.process = state.process;
     if (state.customerLevel) q.customerLevel = state.customerLevel;
+    if (state.minPriority) q.minPriority = state.minPriority;
     if (state.due === 'overdue') q.dueBefore = new Date().toISOString();
     if (state.due === 'today') {
       const end = new Date();
