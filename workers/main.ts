@@ -3,6 +3,7 @@ import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
 import { createCamundaClients } from '../engine/camunda.ts';
 import { createWorkerDependencies } from './dependencies.ts';
+import { startReservationReconciler } from './reconcile-reservations.ts';
 import { startWorkers } from './runner.ts';
 
 /** The workers process: DATABASE_URL must name the platform database (scripts/start.ts sets it). */
@@ -15,9 +16,12 @@ if (!settings.DATABASE_URL) {
 const database = connectDatabase(settings.DATABASE_URL);
 const camunda = createCamundaClients(settings);
 try {
-  const workers = await startWorkers({ zeebe: camunda.zeebe, deps: createWorkerDependencies(database.db), log });
+  const deps = createWorkerDependencies(database.db);
+  const workers = await startWorkers({ zeebe: camunda.zeebe, deps, log });
+  const reconciler = startReservationReconciler({ deps, log });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping workers');
+    await reconciler.stop();
     await workers.stop();
     await camunda.close();
     await database.close();

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { enterpriseLines, lineOrders } from '../../db/schema.ts';
 
@@ -16,6 +16,8 @@ export type LineOrderState = 'inProgress' | 'completed' | 'failed' | 'cancelled'
 
 /** Enterprise line orders, and the resource system's register of lines in inventory. */
 export interface LineOrderStore {
+  /** Which of these line orders are closed without service (cancelled or failed). */
+  closedWithoutServiceAmong(lineOrderIds: string[]): Promise<string[]>;
   setState(lineOrderId: string, state: LineOrderState, at: Date): Promise<void>;
   /** The order center corrected an end of the line (an error order): the order keeps the corrected ends. */
   correctEnds(lineOrderId: string, ends: { aEnd: object; zEnd: object }): Promise<void>;
@@ -27,6 +29,15 @@ export class PostgresLineOrderStore implements LineOrderStore {
   private readonly db: Db;
   constructor(db: Db) {
     this.db = db;
+  }
+
+  async closedWithoutServiceAmong(lineOrderIds: string[]) {
+    if (lineOrderIds.length === 0) return [];
+    const rows = await this.db
+      .select({ id: lineOrders.id })
+      .from(lineOrders)
+      .where(and(inArray(lineOrders.id, lineOrderIds), inArray(lineOrders.state, ['cancelled', 'failed'])));
+    return rows.map((r) => r.id);
   }
 
   async setState(lineOrderId: string, state: LineOrderState, at: Date) {

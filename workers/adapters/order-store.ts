@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { orders, revisits } from '../../db/schema.ts';
 
@@ -7,6 +7,8 @@ export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' 
 /** The order records workers update (the order center's own order table). */
 export interface OrderStore {
   exists(orderId: string): Promise<boolean>;
+  /** Which of these orders are closed without service (cancelled or failed). */
+  closedWithoutServiceAmong(orderIds: string[]): Promise<string[]>;
   /** The order's state and grid as the order table has them, or undefined. */
   find(orderId: string): Promise<{ state: OrderState; grid: string } | undefined>;
   /** Moves the order to a state; repeating the same move changes nothing. */
@@ -20,6 +22,15 @@ export class PostgresOrderStore implements OrderStore {
   private readonly db: Db;
   constructor(db: Db) {
     this.db = db;
+  }
+
+  async closedWithoutServiceAmong(orderIds: string[]) {
+    if (orderIds.length === 0) return [];
+    const rows = await this.db
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(inArray(orders.id, orderIds), inArray(orders.state, ['cancelled', 'failed'])));
+    return rows.map((r) => r.id);
   }
 
   async exists(orderId: string) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { resourcePorts } from '../../db/schema.ts';
 
@@ -19,6 +19,8 @@ export interface ResourceInventory {
   reservePort(request: { grid: string; orderId: string; reservationKey: string }): Promise<ReservedPort | undefined>;
   /** Releases what an order holds (cancellation). */
   releaseOrder(orderId: string): Promise<number>;
+  /** The orders holding reserved (not yet in-service) ports, reserved before the given time. */
+  ordersWithReservationsBefore(before: Date): Promise<string[]>;
   /** Releases all but the most recently reserved port of an order (after a relocation). */
   releaseAllButNewest(orderId: string): Promise<number>;
   /** The ports an order holds (reserved or in service), oldest first. */
@@ -86,6 +88,14 @@ export class PostgresResourceInventory implements ResourceInventory {
       splitterPort: r.splitterPort,
       label: `${r.olt} ${r.ponPort}:${r.splitterPort}`,
     }));
+  }
+
+  async ordersWithReservationsBefore(before: Date) {
+    const rows = await this.db
+      .selectDistinct({ orderId: resourcePorts.orderId })
+      .from(resourcePorts)
+      .where(and(eq(resourcePorts.status, 'reserved'), lt(resourcePorts.reservedAt, before)));
+    return rows.flatMap((r) => (r.orderId ? [r.orderId] : []));
   }
 
   async knowsGrid(grid: string) {
