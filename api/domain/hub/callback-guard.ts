@@ -1,3 +1,4 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { ApiError } from '../../errors.ts';
@@ -58,4 +59,28 @@ export async function assertPublicCallback(callback: string): Promise<void> {
   const addresses = await lookup(host, { all: true }).catch(() => []);
   const internal = addresses.find((a) => isInternalAddress(a.address));
   if (internal) throw refused(`${host} resolves to the internal address ${internal.address}.`);
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A DNS lookup for the socket that delivers to a customer's callback (`http.request`'s `lookup`
+ * option): it refuses a name that now resolves to an internal address. The check at registration
+ * alone is not enough, since a name can be re-pointed afterwards (DNS rebinding); the socket
+ * connects to exactly the address checked here.
+ */
+export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  lookupCallback(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const internal = addresses.find((a) => isInternalAddress(a.address));
+    if (internal) {
+      const refusal: NodeJS.ErrnoException = new Error(`${hostname} resolves to the internal address ${internal.address}; not delivered`);
+      refusal.code = 'CALLBACK_NOT_ALLOWED';
+      return callback(refusal, []);
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0];
+    if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+    callback(null, first.address, first.family);
+  });
 }

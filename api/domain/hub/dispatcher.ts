@@ -5,6 +5,7 @@ import { tmfChanges, tmfDeliveries, tmfHubs } from '../../../db/schema.ts';
 import { createProgressRepository } from '../status/repository.ts';
 import { renderEvents, resourceOfChange } from './events.ts';
 import { HUB_EVENT_TYPES, type HubApi } from './schemas.ts';
+import { postEvent } from './post.ts';
 import { sign } from './signature.ts';
 import { eventTypesOf } from './use-cases.ts';
 
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
   concurrency: number;
   /** Deliveries in flight at once to one subscriber: a slow or dead one cannot take every slot. */
   perHubConcurrency: number;
+  /** A customer's callback is delivered to public addresses only, checked at each delivery (HUB_CUSTOMER_CALLBACKS=public). */
+  customerCallbacksPublicOnly: boolean;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -30,6 +33,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   requestTimeoutMs: 5_000,
   concurrency: 16,
   perHubConcurrency: 4,
+  customerCallbacksPublicOnly: true,
 };
 
 export function backoffMs(attempts: number, o: Pick<DispatcherOptions, 'baseBackoffMs' | 'maxBackoffMs'>, random = Math.random): number {
@@ -84,15 +88,15 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
   }
 
   async function deliver(hubId: string, eventId: number, attempts: number) {
-    const [row] = await db.execute<{ callback: string; secret: string; body: unknown; event_type: string }>(sql`
-      select h.callback, h.secret, e.body, e.event_type from tmf_hub h join tmf_event e on e.id = ${eventId} where h.id = ${hubId}`);
+    const [row] = await db.execute<{ callback: string; secret: string; body: unknown; event_type: string; customer_id: string | null }>(sql`
+      select h.callback, h.secret, e.body, e.event_type, h.customer_id
+      from tmf_hub h join tmf_event e on e.id = ${eventId} where h.id = ${hubId}`);
     if (!row) return;
     const body = JSON.stringify(row.body);
     const timestamp = Math.floor(Date.now() / 1000);
     let failure: string | undefined;
     try {
-      const res = await fetch(row.callback, {
-        method: 'POST',
+      const status = await postEvent(row.callback, {
         headers: {
           'content-type': 'application/json',
           'x-event-type': row.event_type,
@@ -102,11 +106,10 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
           'x-hub-signature': sign(row.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.timeout(o.requestTimeoutMs),
-        redirect: 'manual',
+        timeoutMs: o.requestTimeoutMs,
+        publicOnly: o.customerCallbacksPublicOnly && row.customer_id !== null,
       });
-      await res.body?.cancel();
-      if (res.status < 200 || res.status >= 300) failure = `HTTP ${res.status}`;
+      if (status < 200 || status >= 300) failure = `HTTP ${status}`;
     } catch (e) {
       failure = (e as Error).message;
     }

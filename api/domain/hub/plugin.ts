@@ -11,7 +11,11 @@ declare module 'fastify' {
 /** Runs the TMF hub dispatcher while the API runs: started when the app is ready, stopped (waiting for deliveries in flight) on close. */
 export const hubDispatcher = fp(
   async (app: FastifyInstance) => {
-    const dispatcher = createHubDispatcher({ db: app.database.db, log: app.log });
+    const dispatcher = createHubDispatcher({
+      db: app.database.db,
+      log: app.log,
+      options: { customerCallbacksPublicOnly: app.settings.HUB_CUSTOMER_CALLBACKS !== 'any' },
+    });
     app.decorate('hubDispatcher', dispatcher);
     app.addHook('onReady', async () => dispatcher.start());
     app.addHook('onClose', async () => dispatcher.stop());
