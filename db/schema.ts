@@ -289,6 +289,8 @@ export const troubleTickets = pgTable(
     description: text('description').notNull(),
     /** TMF621 states: acknowledged → inProgress → resolved → closed */
     state: text('state').notNull().default('acknowledged'),
+    /** Why it was closed that way when that is not obvious (refused, cancelled): shown to the customer. */
+    stateReason: text('state_reason'),
     diagnosis: jsonb('diagnosis'),
     /** online | field */
     resolutionPath: text('resolution_path'),
@@ -415,6 +417,8 @@ export const complaints = pgTable(
     description: text('description').notNull(),
     /** TMF621 states: acknowledged → inProgress → resolved → closed */
     state: text('state').notNull().default('acknowledged'),
+    /** Why it was closed that way when that is not obvious (refused, cancelled): shown to the customer. */
+    stateReason: text('state_reason'),
     dispatchInfo: jsonb('dispatch_info'),
     customerSatisfied: boolean('customer_satisfied'),
     processInstanceKey: engineKey('process_instance_key'),
@@ -482,6 +486,8 @@ export const serviceChanges = pgTable(
     details: jsonb('details').notNull(),
     /** requested → done | refused */
     state: text('state').notNull().default('requested'),
+    /** Why it was closed that way when that is not obvious (refused, cancelled): shown to the customer. */
+    stateReason: text('state_reason'),
     processInstanceKey: engineKey('process_instance_key'),
     createdAt: at('created_at').notNull().defaultNow(),
     closedAt: at('closed_at'),
@@ -520,6 +526,8 @@ export const lineOrders = pgTable('line_order', {
   monthlyFeeCents: integer('monthly_fee_cents').notNull(),
   /** acknowledged → inProgress → completed | failed */
   state: text('state').notNull().default('acknowledged'),
+  /** Why the order is where it is when that is not obvious (refused, cancelled): shown to the customer. */
+  stateReason: text('state_reason'),
   processInstanceKey: engineKey('process_instance_key'),
   createdAt: at('created_at').notNull().defaultNow(),
   completedAt: at('completed_at'),

@@ -133,5 +133,8 @@ describe('enterprise dedicated line, new install', () => {
     await eventually(
       async () => (await platform.database.sql`select 1 from line_order where id = ${lineOrderId} and state = 'failed'`).length === 1,
     );
+    // with the order center's reason, as the customer sees it
+    const status = (await platform.app.inject({ method: 'GET', url: `/status/${lineOrderId}` })).json() as { stateReason: string | null };
+    expect(status.stateReason).toBe('Refused at order acceptance: 工期超出客户要求');
   });
 });

@@ -91,6 +91,9 @@ describe('error and abnormal orders in every process', () => {
       await completeTask(platform, fix.key, { errorResolution: 'cancel', errorNote: '重复报障，已有专线故障单' });
       await eventually(() => processCompletedInEngine(platform, processInstanceKey));
       expect((await ticket(platform, ticketId))?.state).toBe('cancelled');
+      // and the customer is told why, in the response center's words
+      const status = (await platform.app.inject({ method: 'GET', url: `/status/${ticketId}` })).json() as { stateReason: string | null };
+      expect(status.stateReason).toBe('Cancelled as an error ticket: 重复报障，已有专线故障单');
     });
   });
 
@@ -135,7 +138,9 @@ describe('error and abnormal orders in every process', () => {
       const fix = await task('customer-response-center', processInstanceKey, 'fix-error-complaint');
       await completeTask(platform, fix.key, { errorResolution: 'cancel', errorNote: '非本网用户' });
       await eventually(() => processCompletedInEngine(platform, processInstanceKey));
-      expect(await platform.database.sql`select state from complaint where id = ${complaintId}`).toEqual([{ state: 'cancelled' }]);
+      expect(await platform.database.sql`select state, state_reason from complaint where id = ${complaintId}`).toEqual([
+        { state: 'cancelled', state_reason: 'Cancelled as an error complaint: 非本网用户' },
+      ]);
     });
   });
 
@@ -205,6 +210,9 @@ describe('error and abnormal orders in every process', () => {
       expect(await errorReason(processInstanceKey)).toContain('is inProgress, not an installed line');
       await completeTask(platform, fix.key, { errorResolution: 'cancel', errorNote: '装机未完成，转装机单处理' });
       expect(await changeState(changeId)).toBe('cancelled');
+      expect(await platform.database.sql`select state_reason from service_change where id = ${changeId}`).toEqual([
+        { state_reason: 'Cancelled as an error change: 装机未完成，转装机单处理' },
+      ]);
     });
   });
 
@@ -271,6 +279,9 @@ describe('error and abnormal orders in every process', () => {
       await completeTask(platform, fix.key, { errorResolution: 'cancel', errorNote: '客户撤回' });
       await eventually(() => processCompletedInEngine(platform, processInstanceKey));
       expect(await lineState(lineOrderId)).toBe('cancelled');
+      expect(await platform.database.sql`select state_reason from line_order where id = ${lineOrderId}`).toEqual([
+        { state_reason: 'Cancelled as an error order: 客户撤回' },
+      ]);
     });
   });
 

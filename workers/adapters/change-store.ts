@@ -7,7 +7,7 @@ export type ChangeOutcome = 'done' | 'refused' | 'cancelled';
 
 /** The change requests workers close. */
 export interface ChangeStore {
-  close(changeId: string, outcome: ChangeOutcome, at: Date): Promise<void>;
+  close(changeId: string, outcome: ChangeOutcome, at: Date, reason?: string | null): Promise<void>;
 }
 
 export class PostgresChangeStore implements ChangeStore {
@@ -16,10 +16,10 @@ export class PostgresChangeStore implements ChangeStore {
     this.db = db;
   }
 
-  async close(changeId: string, outcome: ChangeOutcome, at: Date) {
+  async close(changeId: string, outcome: ChangeOutcome, at: Date, reason: string | null = null) {
     await this.db
       .update(serviceChanges)
-      .set({ state: outcome, closedAt: sql`coalesce(${serviceChanges.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .set({ state: outcome, stateReason: reason, closedAt: sql`coalesce(${serviceChanges.closedAt}, ${at.toISOString()}::timestamptz)` })
       .where(eq(serviceChanges.id, changeId));
   }
 }

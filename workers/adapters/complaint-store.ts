@@ -9,7 +9,7 @@ export interface ComplaintStore {
   /** The response center corrected the complaint's account (an error complaint). */
   correctAccount(complaintId: string, account: string): Promise<void>;
   /** Closes an error complaint the response center cancelled. */
-  cancel(complaintId: string, at: Date): Promise<void>;
+  cancel(complaintId: string, at: Date, reason?: string | null): Promise<void>;
 }
 
 export class PostgresComplaintStore implements ComplaintStore {
@@ -33,10 +33,10 @@ export class PostgresComplaintStore implements ComplaintStore {
     await this.db.update(complaints).set({ account }).where(eq(complaints.id, complaintId));
   }
 
-  async cancel(complaintId: string, at: Date) {
+  async cancel(complaintId: string, at: Date, reason: string | null = null) {
     await this.db
       .update(complaints)
-      .set({ state: 'cancelled', closedAt: sql`coalesce(${complaints.closedAt}, ${at.toISOString()}::timestamptz)` })
+      .set({ state: 'cancelled', stateReason: reason, closedAt: sql`coalesce(${complaints.closedAt}, ${at.toISOString()}::timestamptz)` })
       .where(eq(complaints.id, complaintId));
   }
 }

@@ -18,7 +18,7 @@ export type LineOrderState = 'inProgress' | 'completed' | 'failed' | 'cancelled'
 export interface LineOrderStore {
   /** Which of these line orders are closed without service (cancelled or failed). */
   closedWithoutServiceAmong(lineOrderIds: string[]): Promise<string[]>;
-  setState(lineOrderId: string, state: LineOrderState, at: Date): Promise<void>;
+  setState(lineOrderId: string, state: LineOrderState, at: Date, reason?: string | null): Promise<void>;
   /** The order center corrected an end of the line (an error order): the order keeps the corrected ends. */
   correctEnds(lineOrderId: string, ends: { aEnd: object; zEnd: object }): Promise<void>;
   /** Puts the built line into inventory (once): it joins the next month's acceptance. */
@@ -40,11 +40,15 @@ export class PostgresLineOrderStore implements LineOrderStore {
     return rows.map((r) => r.id);
   }
 
-  async setState(lineOrderId: string, state: LineOrderState, at: Date) {
+  async setState(lineOrderId: string, state: LineOrderState, at: Date, reason: string | null = null) {
     const final = state !== 'inProgress';
     await this.db
       .update(lineOrders)
-      .set({ state, ...(final ? { completedAt: sql`coalesce(${lineOrders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}) })
+      .set({
+        state,
+        ...(final ? { stateReason: reason } : {}),
+        ...(final ? { completedAt: sql`coalesce(${lineOrders.completedAt}, ${at.toISOString()}::timestamptz)` } : {}),
+      })
       .where(eq(lineOrders.id, lineOrderId));
   }
 

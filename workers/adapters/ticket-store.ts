@@ -20,7 +20,7 @@ export interface TicketStore {
   /** The response center corrected the ticket's account or service (an error ticket). */
   correct(ticketId: string, correction: { account: string; service: string }): Promise<void>;
   /** Closes an error ticket the response center cancelled (TMF621 state cancelled); never flagged as repeated. */
-  cancel(ticketId: string, at: Date): Promise<void>;
+  cancel(ticketId: string, at: Date, reason?: string | null): Promise<void>;
   /** Records one escalation per idempotency key; a repeat returns the first. */
   escalate(e: Escalation): Promise<void>;
 }
@@ -79,12 +79,13 @@ export class PostgresTicketStore implements TicketStore {
     await this.db.update(troubleTickets).set(correction).where(eq(troubleTickets.id, ticketId));
   }
 
-  async cancel(ticketId: string, at: Date) {
+  async cancel(ticketId: string, at: Date, reason: string | null = null) {
     await this.db
       .update(troubleTickets)
       // Not resolved at all: no resolution path counts towards the online-resolution rate.
       .set({
         state: 'cancelled',
+        stateReason: reason,
         resolutionPath: null,
         closedAt: sql`coalesce(${troubleTickets.closedAt}, ${at.toISOString()}::timestamptz)`,
       })

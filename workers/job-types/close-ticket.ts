@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FaultVariablesSchema } from '../../contracts/fault.ts';
+import { withNote } from '../closing-reason.ts';
 import { defineJob } from '../job-definition.ts';
 
 /** Closes a trouble ticket; flags a repeated fault (same account within 30 days). An error ticket the response center cancels is closed as cancelled. */
@@ -11,12 +12,13 @@ export const closeTicket = defineJob({
     resolvedOnline: z.boolean().optional(),
     diagnosis: z.object({ recommendedAction: z.enum(['online', 'field']) }).optional(),
     crewGroup: z.string().optional(),
+    errorNote: z.string().nullish(),
   }),
   output: z.object({ closedAt: z.string(), repeatedFault: z.boolean() }),
   async handler({ variables, deps }) {
     const at = deps.now();
     if (variables.ticketOutcome === 'cancelled') {
-      await deps.tickets.cancel(variables.ticketId, at);
+      await deps.tickets.cancel(variables.ticketId, at, withNote('Cancelled as an error ticket', variables.errorNote));
       return { closedAt: at.toISOString(), repeatedFault: false };
     }
     // Field when a crew was dispatched, online when it was resolved remotely.
