@@ -114,13 +114,13 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         await tx`update orders set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'),
                    updated_at = now(), completed_at = coalesce(completed_at, now())
                  where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
-        await tx`update trouble_ticket set state = 'cancelled', closed_at = coalesce(closed_at, now())
+        await tx`update trouble_ticket set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                  where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
-        await tx`update complaint set state = 'cancelled', closed_at = coalesce(closed_at, now())
+        await tx`update complaint set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                  where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
-        await tx`update service_change set state = 'cancelled', closed_at = coalesce(closed_at, now())
+        await tx`update service_change set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                  where process_instance_key in (${cancelled}) and state not in ('done', 'refused', 'cancelled')`;
-        await tx`update line_order set state = 'cancelled', completed_at = coalesce(completed_at, now())
+        await tx`update line_order set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), completed_at = coalesce(completed_at, now())
                  where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
 
         // The top-level instance of each new one: itself, or its parent's (call hierarchies are shallow).

@@ -22,6 +22,12 @@ describe("a customer's hub cannot make the server call into the operator's netwo
       'fe80::1',
       '::ffff:127.0.0.1',
       '::ffff:7f00:1',
+      '198.18.0.1',
+      '192.0.0.8',
+      '240.0.0.1',
+      '224.0.0.1',
+      'ff02::1',
+      '64:ff9b::a00:1',
     ])
       expect(isInternalAddress(a), a).toBe(true);
     for (const a of ['8.8.8.8', '203.0.113.7', '2001:db8::1']) expect(isInternalAddress(a), a).toBe(false);
@@ -51,13 +57,17 @@ describe("a customer's hub cannot make the server call into the operator's netwo
     const { port } = server.address() as { port: number };
     const post = (url: string, publicOnly: boolean) => postEvent(url, { headers: {}, body: '{}', timeoutMs: 2_000, publicOnly });
     try {
+      // a staff delivery first leaves a keep-alive connection to that host and port open…
+      await expect(post(`http://localhost:${port}/hook`, false)).resolves.toBe(204);
+      expect(hits).toBe(1);
+      // …which a customer's delivery must not reuse
       await expect(post(`http://localhost:${port}/hook`, true)).rejects.toThrow(/internal address/);
       await expect(post(`http://127.0.0.1:${port}/hook`, true)).rejects.toThrow(/internal address/);
       await expect(post(`http://[::ffff:127.0.0.1]:${port}/hook`, true)).rejects.toThrow(/internal address/);
-      expect(hits).toBe(0);
-      await expect(post(`http://localhost:${port}/hook`, false)).resolves.toBe(204);
+      await expect(post(`ftp://203.0.113.7/hook`, true)).rejects.toThrow(/not delivered/);
       expect(hits).toBe(1);
     } finally {
+      server.closeAllConnections();
       server.close();
     }
   });
@@ -91,7 +101,8 @@ describe("a customer's hub cannot make the server call into the operator's netwo
         // a customer's callback accepted as public, whose name then points at the server's own network
         const hub = (await register(customer, 'https://listener.example.com/tmf')).json() as { id: string };
         await platform.database.sql`update tmf_hub set callback = ${`http://localhost:${port}/tmf`} where id = ${hub.id}`;
-        const staff = (await register(admin, `http://127.0.0.1:${port}/crm`)).json() as { id: string };
+        // (the staff hub on the same host and port: its keep-alive connection must not carry the customer's events)
+        const staff = (await register(admin, `http://localhost:${port}/crm`)).json() as { id: string };
         // when the customer orders
         const ordered = await platform.fastify.inject({
           method: 'POST',
@@ -121,6 +132,7 @@ describe("a customer's hub cannot make the server call into the operator's netwo
           select process_instance_key::text as key from orders where id = ${orderId}`;
         await platform.camunda.zeebe.cancelProcessInstance(instance!.key);
       } finally {
+        listener.closeAllConnections();
         listener.close();
       }
     });

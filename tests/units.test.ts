@@ -256,5 +256,18 @@ describe('completing a task whose completion the engine accepted', () => {
     // the completer is noted before the engine is asked; the late read-model write is only logged
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'mark']);
     expect(warnings).toHaveLength(1);
+
+    // and a completion the engine refuses (someone else was first) takes the noted completer back and answers 409
+    steps.length = 0;
+    const { EngineRequestError } = await import('../engine/rest.ts');
+    const refusing = {
+      completeUserTask: async () => {
+        steps.push('engine');
+        throw new EngineRequestError(404, 'no such task');
+      },
+    } as unknown as import('../engine/rest.ts').EngineRest;
+    Object.assign(tasks, { forgetCompleter: async (_key: string, who: string) => void steps.push(`forget ${who}`) });
+    await expect(completeTask({ caller, key: '42', variables: {}, tasks, rest: refusing })).rejects.toMatchObject({ status: 409 });
+    expect(steps).toEqual(['note clerk.urumqi', 'engine', 'forget clerk.urumqi']);
   });
 });

@@ -9,7 +9,9 @@ import type { WorkerDependencies } from './dependencies.ts';
  * already running at that moment can reserve a port after the release; the engine then refuses
  * that job's completion (its element was terminated) and nothing in the process would ever free
  * the port, so the grid slowly runs out. A reservation younger than `graceMs` is left alone: its
- * order may be closing right now and the process's own compensation goes first.
+ * order may be closing right now and the process's own compensation goes first. Only orders
+ * closed within `lookbackMs` are looked at (a late reservation comes within a job's timeout of the
+ * close; the pass runs every minute), so a pass costs the day's cancellations, not the inventory.
  */
 export interface ReservationReconciler {
   /** One pass; resolves with the number of ports released. */
@@ -22,28 +24,32 @@ export function startReservationReconciler({
   log,
   intervalMs = 60_000,
   graceMs = 60_000,
+  lookbackMs = 7 * 24 * 3_600_000,
 }: {
   deps: Pick<WorkerDependencies, 'inventory' | 'orders' | 'lineOrders' | 'now'>;
   log: Logger;
   intervalMs?: number;
   graceMs?: number;
+  lookbackMs?: number;
 }): ReservationReconciler {
   let running: Promise<number> | undefined;
 
   async function pass(): Promise<number> {
-    const holders = await deps.inventory.ordersWithReservationsBefore(new Date(deps.now().getTime() - graceMs));
-    if (holders.length === 0) return 0;
-    const closed = [
-      ...(await deps.orders.closedWithoutServiceAmong(holders)),
-      ...(await deps.lineOrders.closedWithoutServiceAmong(holders)),
-    ];
+    const now = deps.now().getTime();
+    const since = new Date(now - lookbackMs);
+    const closed = [...(await deps.orders.closedWithoutServiceSince(since)), ...(await deps.lineOrders.closedWithoutServiceSince(since))];
     let released = 0;
-    for (const orderId of closed) {
-      const ports = await deps.inventory.releaseOrder(orderId);
-      if (ports > 0) log.warn({ orderId, releasedPorts: ports }, 'released ports still reserved for an order closed without service');
-      released += ports;
+    for (let i = 0; i < closed.length; i += 1_000) {
+      const holders = await deps.inventory.holdingReservationsBefore(closed.slice(i, i + 1_000), new Date(now - graceMs));
+      for (const orderId of holders) released += await release(orderId);
     }
     return released;
+  }
+
+  async function release(orderId: string): Promise<number> {
+    const ports = await deps.inventory.releaseOrder(orderId);
+    if (ports > 0) log.warn({ orderId, releasedPorts: ports }, 'released ports still reserved for an order closed without service');
+    return ports;
   }
 
   function runOnce(): Promise<number> {

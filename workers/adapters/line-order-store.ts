@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { enterpriseLines, lineOrders } from '../../db/schema.ts';
 
@@ -16,8 +16,8 @@ export type LineOrderState = 'inProgress' | 'completed' | 'failed' | 'cancelled'
 
 /** Enterprise line orders, and the resource system's register of lines in inventory. */
 export interface LineOrderStore {
-  /** Which of these line orders are closed without service (cancelled or failed). */
-  closedWithoutServiceAmong(lineOrderIds: string[]): Promise<string[]>;
+  /** Line orders closed without service (cancelled or failed) since the given time. */
+  closedWithoutServiceSince(since: Date): Promise<string[]>;
   setState(lineOrderId: string, state: LineOrderState, at: Date, reason?: string | null): Promise<void>;
   /** The order center corrected an end of the line (an error order): the order keeps the corrected ends. */
   correctEnds(lineOrderId: string, ends: { aEnd: object; zEnd: object }): Promise<void>;
@@ -31,12 +31,11 @@ export class PostgresLineOrderStore implements LineOrderStore {
     this.db = db;
   }
 
-  async closedWithoutServiceAmong(lineOrderIds: string[]) {
-    if (lineOrderIds.length === 0) return [];
+  async closedWithoutServiceSince(since: Date) {
     const rows = await this.db
       .select({ id: lineOrders.id })
       .from(lineOrders)
-      .where(and(inArray(lineOrders.id, lineOrderIds), inArray(lineOrders.state, ['cancelled', 'failed'])));
+      .where(and(inArray(lineOrders.state, ['cancelled', 'failed']), gte(lineOrders.completedAt, since)));
     return rows.map((r) => r.id);
   }
 

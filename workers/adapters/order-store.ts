@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { orders, revisits } from '../../db/schema.ts';
 
@@ -7,8 +7,8 @@ export type OrderState = 'acknowledged' | 'inProgress' | 'completed' | 'failed' 
 /** The order records workers update (the order center's own order table). */
 export interface OrderStore {
   exists(orderId: string): Promise<boolean>;
-  /** Which of these orders are closed without service (cancelled or failed). */
-  closedWithoutServiceAmong(orderIds: string[]): Promise<string[]>;
+  /** Orders closed without service (cancelled or failed) since the given time. */
+  closedWithoutServiceSince(since: Date): Promise<string[]>;
   /** The order's state and grid as the order table has them, or undefined. */
   find(orderId: string): Promise<{ state: OrderState; grid: string } | undefined>;
   /** Moves the order to a state; repeating the same move changes nothing. */
@@ -24,12 +24,11 @@ export class PostgresOrderStore implements OrderStore {
     this.db = db;
   }
 
-  async closedWithoutServiceAmong(orderIds: string[]) {
-    if (orderIds.length === 0) return [];
+  async closedWithoutServiceSince(since: Date) {
     const rows = await this.db
       .select({ id: orders.id })
       .from(orders)
-      .where(and(inArray(orders.id, orderIds), inArray(orders.state, ['cancelled', 'failed'])));
+      .where(and(inArray(orders.state, ['cancelled', 'failed']), gte(orders.completedAt, since)));
     return rows.map((r) => r.id);
   }
 

@@ -19,8 +19,8 @@ export interface ResourceInventory {
   reservePort(request: { grid: string; orderId: string; reservationKey: string }): Promise<ReservedPort | undefined>;
   /** Releases what an order holds (cancellation). */
   releaseOrder(orderId: string): Promise<number>;
-  /** The orders holding reserved (not yet in-service) ports, reserved before the given time. */
-  ordersWithReservationsBefore(before: Date): Promise<string[]>;
+  /** Which of these orders hold reserved (not yet in-service) ports reserved before the given time. */
+  holdingReservationsBefore(orderIds: string[], before: Date): Promise<string[]>;
   /** Releases all but the most recently reserved port of an order (after a relocation). */
   releaseAllButNewest(orderId: string): Promise<number>;
   /** The ports an order holds (reserved or in service), oldest first. */
@@ -90,11 +90,12 @@ export class PostgresResourceInventory implements ResourceInventory {
     }));
   }
 
-  async ordersWithReservationsBefore(before: Date) {
+  async holdingReservationsBefore(orderIds: string[], before: Date) {
+    if (orderIds.length === 0) return [];
     const rows = await this.db
       .selectDistinct({ orderId: resourcePorts.orderId })
       .from(resourcePorts)
-      .where(and(eq(resourcePorts.status, 'reserved'), lt(resourcePorts.reservedAt, before)));
+      .where(and(inArray(resourcePorts.orderId, orderIds), eq(resourcePorts.status, 'reserved'), lt(resourcePorts.reservedAt, before)));
     return rows.flatMap((r) => (r.orderId ? [r.orderId] : []));
   }
 

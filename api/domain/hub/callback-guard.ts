@@ -13,6 +13,10 @@ for (const [net, prefix] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const)
   INTERNAL.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
@@ -20,6 +24,10 @@ for (const [net, prefix] of [
   ['::', 128],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['ff00::', 8],
+  // NAT64: a gateway would translate it to any IPv4 address, internal ones included
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
 ] as const)
   INTERNAL.addSubnet(net, prefix, 'ipv6');
 

@@ -149,10 +149,19 @@ export function createTaskRepository({ db }: { db: Db }) {
         .set({ completedBy })
         .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
     },
-    async markCompleted(key: string, completedBy: string) {
+    /** Takes back a noted completer whose completion the engine refused or did not confirm. */
+    async forgetCompleter(key: string, completedBy: string) {
       await db
         .update(userTasks)
-        .set({ state: 'completed', endedAt: new Date(), completedBy })
+        .set({ completedBy: null })
+        .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created'), eq(userTasks.completedBy, completedBy)));
+    },
+    /** The engine completed the task for this user: they are its completer, whether or not the projector was first. */
+    async markCompleted(key: string, completedBy: string) {
+      await db.update(userTasks).set({ completedBy }).where(eq(userTasks.userTaskKey, key));
+      await db
+        .update(userTasks)
+        .set({ state: 'completed', endedAt: new Date() })
         .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
     },
     async setAssignee(key: string, assignee: string | null) {

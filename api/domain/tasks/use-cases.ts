@@ -192,7 +192,13 @@ export async function completeTask({
   }
   // Who completes it is written first: the projector keeps it when the engine's COMPLETED event arrives.
   await tasks.noteCompleter(key, caller.username);
-  await rest.completeUserTask(key, accepted).catch((e: unknown) => engineRefusal(key, e));
+  try {
+    await rest.completeUserTask(key, accepted);
+  } catch (e) {
+    // Refused (someone else completed it) or unconfirmed: the note is taken back; a retry notes it again.
+    await tasks.forgetCompleter(key, caller.username).catch(() => {});
+    engineRefusal(key, e);
+  }
   // The engine has completed the task: that is the answer. Marking it now keeps the task list honest until the
   // projector records it; if the database has just gone away, the projector will.
   await tasks.markCompleted(key, caller.username).catch((e: unknown) => {
