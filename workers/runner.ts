@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ZeebeClient } from '../engine/camunda.ts';
+import { isUnavailable, type ZeebeClient } from '../engine/camunda.ts';
 import type { WorkerDependencies } from './dependencies.ts';
 import { BusinessError, PermanentJobError, type JobContext, type JobDefinition } from './job-definition.ts';
 import { jobDefinitions } from './registry.ts';
@@ -77,9 +77,6 @@ export async function runJob(definition: JobDefinition, job: ActivatedJob, deps:
   }
 }
 
-/** gRPC codes an engine answers while it is busy or starting: RESOURCE_EXHAUSTED, UNAVAILABLE, DEADLINE_EXCEEDED. */
-const TRANSIENT_GRPC_CODES = new Set([8, 14, 4]);
-
 /**
  * Opens a job stream, retrying with back-off while the engine pushes back (a busy engine answers
  * the first poll with RESOURCE_EXHAUSTED): a worker process must come up, not exit, under load.
@@ -91,7 +88,7 @@ export async function openWithRetry<T>(open: () => Promise<T>, type: string, log
       return await open();
     } catch (e) {
       const code = (e as { code?: number }).code;
-      if (!TRANSIENT_GRPC_CODES.has(code ?? -1) || Date.now() > deadline) throw e;
+      if (!isUnavailable(e) || Date.now() > deadline) throw e;
       const wait = Math.min(10_000, 250 * 2 ** (attempt - 1));
       log.warn({ jobType: type, code, attempt, waitMs: wait }, 'engine busy while opening the job stream; retrying');
       await new Promise((r) => setTimeout(r, wait));

@@ -24,16 +24,16 @@ const DB_DOWN_CODES = new Set([
 /** What a 503 tells the caller to wait before retrying. */
 const RETRY_AFTER_SECONDS = 2;
 
-function isDatabaseDown(e: unknown): boolean {
+/** The error's code or its cause's (drizzle wraps the driver's error). */
+function hasCode(e: unknown, codes: ReadonlySet<string>): boolean {
   const err = e as { code?: string; cause?: { code?: string } };
-  return DB_DOWN_CODES.has(err?.code ?? '') || DB_DOWN_CODES.has(err?.cause?.code ?? '');
+  return codes.has(err?.code ?? '') || codes.has(err?.cause?.code ?? '');
 }
 
+const isDatabaseDown = (e: unknown) => hasCode(e, DB_DOWN_CODES);
+
 /** PostgreSQL refused a text value: invalid byte sequence (a NUL) or a character outside its encoding. */
-function isUnstorableText(e: unknown): boolean {
-  const err = e as { code?: string; cause?: { code?: string } };
-  return ['22021', '22P05'].includes(err?.code ?? '') || ['22021', '22P05'].includes(err?.cause?.code ?? '');
-}
+const isUnstorableText = (e: unknown) => hasCode(e, new Set(['22021', '22P05']));
 
 /** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
 export const problemDetails = fp(

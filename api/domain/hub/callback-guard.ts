@@ -31,6 +31,9 @@ for (const [net, prefix] of [
 ] as const)
   INTERNAL.addSubnet(net, prefix, 'ipv6');
 
+/** A callback URL's host as an address or name (an IPv6 literal without its brackets). */
+export const callbackHost = (url: string | URL) => new URL(url).hostname.replace(/^\[|\]$/g, '');
+
 export function isInternalAddress(address: string): boolean {
   // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is its IPv4 address.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
@@ -58,7 +61,7 @@ const refused = (detail: string) =>
  * (an operator's CRM on the internal network) are not limited.
  */
 export async function assertPublicCallback(callback: string): Promise<void> {
-  const host = new URL(callback).hostname.replace(/^\[|\]$/g, '');
+  const host = callbackHost(callback);
   if (host === 'localhost' || host.endsWith('.localhost')) throw refused(`${host} is this server.`);
   if (isIP(host)) {
     if (isInternalAddress(host)) throw refused(`${host} is an internal address.`);

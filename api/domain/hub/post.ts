@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { isInternalAddress, publicOnlyLookup } from './callback-guard.ts';
+import { callbackHost, isInternalAddress, publicOnlyLookup } from './callback-guard.ts';
 
 /**
  * Customer deliveries never reuse a connection: a pooled keep-alive socket to the same host and port
@@ -32,7 +32,7 @@ export function postEvent(
     try {
       const target = new URL(url);
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`${target.protocol} callbacks are not delivered`);
-      const host = target.hostname.replace(/^\[|\]$/g, '');
+      const host = callbackHost(target);
       if (publicOnly && isIP(host) && isInternalAddress(host)) throw new Error(`${host} is an internal address; not delivered`);
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
       req = send(

@@ -158,11 +158,14 @@ export function createTaskRepository({ db }: { db: Db }) {
     },
     /** The engine completed the task for this user: they are its completer, whether or not the projector was first. */
     async markCompleted(key: string, completedBy: string) {
-      await db.update(userTasks).set({ completedBy }).where(eq(userTasks.userTaskKey, key));
       await db
         .update(userTasks)
-        .set({ state: 'completed', endedAt: new Date() })
-        .where(and(eq(userTasks.userTaskKey, key), eq(userTasks.state, 'created')));
+        .set({
+          completedBy,
+          state: 'completed',
+          endedAt: sql`case when ${userTasks.state} = 'created' then now() else ${userTasks.endedAt} end`,
+        })
+        .where(eq(userTasks.userTaskKey, key));
     },
     async setAssignee(key: string, assignee: string | null) {
       await db.update(userTasks).set({ assignee }).where(eq(userTasks.userTaskKey, key));
