@@ -6,6 +6,8 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       '.camunda/',
+      '.operaton/',
+      'engine/target/',
       '.data/',
       '.artifacts/',
       'db/migrations/',

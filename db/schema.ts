@@ -44,6 +44,33 @@ export const projectionCheckpoints = pgTable('projection_checkpoint', {
   position: bigint('position', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Operaton's events, written by our engine plugin (engine/src/.../EngineEventOutbox.java) in the
+ * engine's own transaction, read by the projector in (tx_id, id) order: it reads only transactions
+ * older than every transaction still running, so none is skipped.
+ */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+export const engineEvents = pgTable(
+  'engine_event',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    txId: xid8('tx_id').notNull(),
+    kind: text('kind').notNull(),
+    eventType: text('event_type').notNull(),
+    processInstanceId: text('process_instance_id'),
+    payload: jsonb('payload').notNull(),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [index('engine_event_tx_idx').on(t.txId, t.id), index('engine_event_instance_idx').on(t.processInstanceId)],
+);
+
+/** How far the projector has read engine_event: the last (tx_id, id) applied. */
+export const engineEventCheckpoint = pgTable('engine_event_checkpoint', {
+  projection: text('projection').primaryKey(),
+  txId: xid8('tx_id').notNull(),
+  eventId: bigint('event_id', { mode: 'number' }).notNull(),
+});
+
 // ── Read model ────────────────────────────────────────────────────────────────
 export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 1 });
 

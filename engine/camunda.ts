@@ -1,5 +1,6 @@
 import { Camunda8 } from '@camunda8/sdk';
 import type { Settings } from '../config/settings.ts';
+import { EngineUnavailableError } from './errors.ts';
 import { createEngineRest, type EngineRest } from './rest.ts';
 
 export type ZeebeClient = ReturnType<Camunda8['getZeebeGrpcApiClient']>;
@@ -36,9 +37,7 @@ export function createCamundaClients(
   };
 }
 
-export class EngineUnavailableError extends Error {
-  override name = 'EngineUnavailableError';
-}
+export { EngineUnavailableError };
 
 /** Bounds an engine call: a hung or refused call becomes EngineUnavailableError. */
 export async function withEngineTimeout<T>(call: Promise<T>, timeoutMs: number, what: string): Promise<T> {

@@ -9,6 +9,7 @@ import {
   EngineSetupError,
   ENGINE_VERSION,
 } from './native-engine.ts';
+import { ensureEngineJar } from './operaton-engine.ts';
 
 /** npm run engine -- [start|stop|status|fetch] [--test] */
 const command = process.argv[2] ?? 'start';
@@ -21,6 +22,7 @@ try {
     console.log(`JDK ${version} at ${javaHome}`);
     console.log(`Camunda ${ENGINE_VERSION} at ${ensureDistribution()}`);
     console.log(`exporter at ${ensureExporter(javaHome)}`);
+    console.log(`Operaton engine app at ${ensureEngineJar()}`);
     process.exit(0);
   } else if (command === 'start') {
     const { engine } = await startInfrastructure(env);

@@ -1,14 +1,6 @@
-import { EngineUnavailableError } from './camunda.ts';
+import { EngineRequestError, EngineUnavailableError } from './errors.ts';
 
-/** The engine answered a REST call with an error status (4xx/5xx other than unavailability). */
-export class EngineRequestError extends Error {
-  override name = 'EngineRequestError';
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+export { EngineRequestError };
 
 export interface Topology {
   gatewayVersion: string;

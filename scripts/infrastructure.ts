@@ -4,6 +4,7 @@ import { loadSettings } from '../config/settings.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { ensureDatabaseServer, toJdbc, type DatabaseServer } from '../db/server.ts';
 import { DEV_PORTS, TEST_PORTS, startEngine, type EngineProfile, type RunningEngine } from '../engine/native-engine.ts';
+import type { OperatonProfile } from '../engine/operaton-engine.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -74,4 +75,17 @@ export async function startInfrastructure(env: Environment, log: (l: string) => 
   const profile = engineProfile(env, database.url);
   const engine = await startEngine(profile, log);
   return { database, engine, profile };
+}
+
+/** Operaton's REST port per environment (tests: offset by 100 × TEST_SLOT). */
+export const OPERATON_PORTS = { dev: 8070, test: 8071 };
+
+/** Our Operaton engine app for an environment: its tables in the environment's database (schema `operaton`). */
+export function operatonProfile(env: Environment, databaseUrl: string): OperatonProfile {
+  return {
+    name: `operaton-${profileName(env)}`,
+    port: env === 'dev' ? OPERATON_PORTS.dev : OPERATON_PORTS.test + 100 * testSlot(),
+    jdbc: toJdbc(databaseUrl),
+    clockControl: env === 'test',
+  };
 }
