@@ -16,6 +16,8 @@ const SettingsSchema = z.object({
    * external: an engine already runs at the addresses below (docker compose); `npm start` waits for it.
    */
   ENGINE_MODE: z.enum(['native', 'external']).default('native'),
+  /** Our Operaton engine app (engine/): its REST API is under /engine-rest, reachable from our processes only. */
+  ENGINE_URL: z.string().url().default('http://127.0.0.1:8080'),
   /** The engine's REST gateway (without /v2) and gRPC gateway. */
   ZEEBE_REST_ADDRESS: z.string().url().default('http://127.0.0.1:8080'),
   ZEEBE_GRPC_ADDRESS: z.string().default('grpc://127.0.0.1:26500'),

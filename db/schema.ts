@@ -71,6 +71,30 @@ export const engineEventCheckpoint = pgTable('engine_event_checkpoint', {
   eventId: bigint('event_id', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Customers' messages to a process (a confirmation, a cancellation). Operaton keeps no message for
+ * later, so the intent is recorded here first: delivered at once when the process waits for it,
+ * otherwise as soon as it does (the API's message relay), never twice (one row per business object
+ * and message), expired when the process ended without waiting for it.
+ */
+export const engineMessages = pgTable(
+  'engine_message',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    businessKey: text('business_key').notNull(),
+    messageName: text('message_name').notNull(),
+    processInstanceKey: engineKey('process_instance_key'),
+    variables: jsonb('variables').notNull().default({}),
+    /** pending | delivered | expired */
+    state: text('state').notNull().default('pending'),
+    requestedAt: at('requested_at').notNull().defaultNow(),
+    deliveredAt: at('delivered_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+  },
+  (t) => [uniqueIndex('engine_message_once').on(t.businessKey, t.messageName), index('engine_message_pending_idx').on(t.state)],
+);
+
 // ── Read model ────────────────────────────────────────────────────────────────
 export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 1 });
 

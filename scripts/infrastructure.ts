@@ -78,7 +78,7 @@ export async function startInfrastructure(env: Environment, log: (l: string) => 
 }
 
 /** Operaton's REST port per environment (tests: offset by 100 × TEST_SLOT). */
-export const OPERATON_PORTS = { dev: 8070, test: 8071 };
+export const OPERATON_PORTS = { dev: 8080, test: 8089 };
 
 /** Our Operaton engine app for an environment: its tables in the environment's database (schema `operaton`). */
 export function operatonProfile(env: Environment, databaseUrl: string): OperatonProfile {
