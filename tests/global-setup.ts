@@ -1,47 +1,43 @@
 import type { TestProject } from 'vitest/node';
-import { createCamundaClients } from '../engine/camunda.ts';
-import { ensureUiBuilt } from '../modeler-ui/build.ts';
-import { stopEngine } from '../engine/native-engine.ts';
-import { deployAndSeed } from '../scripts/bootstrap.ts';
-import { operatonProfile, profileName, startInfrastructure } from '../scripts/infrastructure.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { startOperaton, stopOperaton } from '../engine/operaton-engine.ts';
+import { ensureUiBuilt } from '../modeler-ui/build.ts';
+import { deploy, seed } from '../scripts/bootstrap.ts';
+import { operatonProfile, profileName, startDatabase } from '../scripts/infrastructure.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
-    grpcAddress: string;
-    restAddress: string;
-    managementAddress: string;
     /** Operaton's base address (REST under /engine-rest, test clock under /telecom/clock). */
     operatonUrl: string;
   }
 }
 
-/** Starts the real PostgreSQL and engine once for the whole run (test profile: own database, ports and data). */
+/** Starts the real PostgreSQL and engine once for the whole run (test profile: own database and port). */
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.log(`[setup] ${line}`);
   // The API serves the built web UI; the browser suites drive it (rebuilt only when its sources changed).
   await ensureUiBuilt({ log });
-  // A test engine left running by an interrupted run holds old state: always start from nothing.
-  await stopEngine({ name: profileName('test') }, () => {});
+  // A test engine left running by an interrupted run holds connections to the database we recreate.
   await stopOperaton({ name: `operaton-${profileName('test')}` }, () => {});
 
-  const { database, engine, profile } = await startInfrastructure('test', log);
-  const operaton = operatonProfile('test', database.url);
-  const operatonEngine = await startOperaton(operaton, log);
-  const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
-  await deployAndSeed({ databaseUrl: database.url, camunda, log: { info: log } as never });
-  await camunda.close();
+  const database = await startDatabase('test', log);
+  const profile = operatonProfile('test', database.url);
+  const engine = await startOperaton(profile, log);
+  const client = createOperatonClient({ baseUrl: engine.baseUrl, timeoutMs: 60_000 });
+  try {
+    await deploy(client, { info: log });
+  } catch (e) {
+    // TRANSITION ONLY (branch operaton): processes/ is being converted; suites that need it fail on their own.
+    log(`processes/ not deployed: ${(e as Error).message.slice(0, 300)}`);
+  }
+  await seed(database.url);
 
   project.provide('databaseUrl', database.url);
-  project.provide('grpcAddress', engine.grpcAddress);
-  project.provide('restAddress', engine.restAddress);
-  project.provide('managementAddress', engine.managementAddress);
-  project.provide('operatonUrl', operatonEngine.baseUrl);
+  project.provide('operatonUrl', engine.baseUrl);
 
   return async () => {
-    await stopEngine(profile, () => {});
-    await stopOperaton(operaton, () => {});
+    await stopOperaton(profile, () => {});
     await database.stop();
   };
 }

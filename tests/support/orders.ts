@@ -42,14 +42,24 @@ export async function completeTask(platform: Platform, key: string, variables: R
   return platform.app.inject({ method: 'POST', url: `/tasks/${key}/complete`, payload: { variables } });
 }
 
-/** The engine's own exported events for an instance (what the engine did, not our interpretation). */
+/**
+ * What the engine did with an instance's elements, from the engine's own events (engine_event,
+ * written in the engine's transactions), not from our read model: `start`, `end` (completed) or
+ * `cancel` (an element ended without completing: interrupted by a boundary event, cancelled).
+ */
 export async function engineEvents(platform: Platform, processInstanceKey: string) {
-  return platform.database.sql<{ intent: string; element_id: string; element_type: string }[]>`
-    select intent, record->'value'->>'elementId' as element_id, record->'value'->>'bpmnElementType' as element_type
-    from engine_record where process_instance_key = ${processInstanceKey} and value_type = 'PROCESS_INSTANCE' order by position`;
+  return platform.database.sql<{ event: 'start' | 'end' | 'cancel'; element_id: string; element_type: string }[]>`
+    select case when event_type = 'start' then 'start' when (payload->>'canceled')::boolean then 'cancel' else 'end' end as event,
+           payload->>'activityId' as element_id, payload->>'activityType' as element_type
+    from engine_event
+    where process_instance_id = ${processInstanceKey} and kind = 'activity-instance' and event_type in ('start', 'end')
+    order by tx_id, id`;
 }
 
+/** Whether the engine completed the instance (ended normally, not cancelled). */
 export async function processCompletedInEngine(platform: Platform, processInstanceKey: string) {
-  const events = await engineEvents(platform, processInstanceKey);
-  return events.some((e) => e.element_type === 'PROCESS' && e.intent === 'ELEMENT_COMPLETED');
+  const [row] = await platform.database.sql<{ n: number }[]>`
+    select count(*)::int as n from engine_event
+    where process_instance_id = ${processInstanceKey} and kind = 'process-instance' and event_type = 'end' and payload->>'state' = 'COMPLETED'`;
+  return row!.n > 0;
 }

@@ -5,7 +5,8 @@ import { buildApp } from '../../api/app.ts';
 import { createUserRepository, toPrincipal } from '../../api/domain/auth/users.ts';
 import { loadSettings } from '../../config/settings.ts';
 import { connectDatabase, type Database } from '../../db/client.ts';
-import { createCamundaClients, type CamundaClients } from '../../engine/camunda.ts';
+import { createOperatonClient, type OperatonClient } from '../../engine/operaton.ts';
+import { createOperatonClock } from '../../engine/operaton-engine.ts';
 import { startProjector, type Projector } from '../../read-model/projector.ts';
 import { createWorkerDependencies } from '../../workers/dependencies.ts';
 import { startWorkers, type RunningWorkers } from '../../workers/runner.ts';
@@ -26,7 +27,10 @@ export interface Platform {
   /** A signed token for a demo user (api/domain/auth/users.ts), as POST /auth/login would issue. */
   tokenFor(username: string): Promise<string>;
   database: Database;
-  camunda: CamundaClients;
+  /** Our Operaton client (the API's, no retries of its own beyond the request deadline). */
+  engine: OperatonClient;
+  /** The engine's test clock: timers fire from it. */
+  clock: ReturnType<typeof createOperatonClock>;
   projector: Projector;
   workers?: RunningWorkers;
   close(): Promise<void>;
@@ -43,8 +47,7 @@ export async function startPlatform({
 } = {}): Promise<Platform> {
   return startPlatformOn({
     databaseUrl: inject('databaseUrl'),
-    grpcAddress: inject('grpcAddress'),
-    restAddress: inject('restAddress'),
+    engineUrl: inject('operatonUrl'),
     workers,
     // Test subscribers listen on loopback: let customers' hubs call back there (a test checks the default refuses it).
     settings: { HUB_CUSTOMER_CALLBACKS: 'any', ...env },
@@ -54,14 +57,12 @@ export async function startPlatform({
 /** startPlatform() for given addresses: the API, the projector and, optionally, the real workers in-process. */
 export async function startPlatformOn({
   databaseUrl,
-  grpcAddress,
-  restAddress,
+  engineUrl,
   workers = true,
   settings: overrides = {},
 }: {
   databaseUrl: string;
-  grpcAddress: string;
-  restAddress: string;
+  engineUrl: string;
   workers?: boolean;
   settings?: Record<string, string>;
 }): Promise<Platform> {
@@ -69,16 +70,14 @@ export async function startPlatformOn({
     ...process.env,
     ...overrides,
     DATABASE_URL: databaseUrl,
-    ZEEBE_GRPC_ADDRESS: grpcAddress,
-    ZEEBE_REST_ADDRESS: restAddress,
+    ENGINE_URL: engineUrl,
   });
   const database = connectDatabase(databaseUrl);
-  const camunda = createCamundaClients(settings, { failFast: true });
-  const workerClients = createCamundaClients(settings);
+  const engine = createOperatonClient({ baseUrl: engineUrl, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
   const projector = startProjector({ database, log: silentLog, pollMs: 200 });
-  const app = await buildApp({ settings, database, camunda, log: silentLog });
+  const app = await buildApp({ settings, database, engine, log: silentLog });
   const running = workers
-    ? await startWorkers({ zeebe: workerClients.zeebe, deps: createWorkerDependencies(database.db), log: silentLog })
+    ? await startWorkers({ engine: createOperatonClient({ baseUrl: engineUrl }), deps: createWorkerDependencies(database.db), log: silentLog })
     : undefined;
   const tokenFor = (username: string) => signTokenFor(app, database, username);
   const adminToken = await tokenFor('admin');
@@ -89,15 +88,14 @@ export async function startPlatformOn({
     fastify: app,
     tokenFor,
     database,
-    camunda,
+    engine,
+    clock: createOperatonClock(engineUrl),
     projector,
     workers: running,
     async close() {
       await running?.stop();
       await app.close();
       await projector.stop();
-      await workerClients.close();
-      await camunda.close();
       await database.close();
     },
   };

@@ -1,38 +1,54 @@
-import type { ZeebeClient } from '../../engine/camunda.ts';
+import { fromVariableDtos, type OperatonClient } from '../../engine/operaton.ts';
 
-/** What a scripted job does: complete with variables, or throw a BPMN error. */
+/** What a scripted task does: complete with variables, or throw a BPMN error. */
 export type ScriptedOutcome = { complete: Record<string, unknown> } | { error: string };
 
 /**
- * Job workers that answer from a script instead of running the real handlers, so a process's
- * every path can be walked through the real engine independently of the workers' logic.
- * Records which job types ran, in order.
+ * External-task workers that answer from a script instead of running the real handlers, so a
+ * process's every path can be walked through the real engine independently of the workers' logic.
+ * Records which topics ran, in order.
  */
 export async function scriptedWorkers(
-  zeebe: ZeebeClient,
+  engine: OperatonClient,
   script: Record<string, ScriptedOutcome | ((variables: Record<string, unknown>) => ScriptedOutcome)>,
 ) {
   const ran: string[] = [];
-  const streams = await Promise.all(
-    Object.entries(script).map(([type, outcome]) =>
-      zeebe.streamJobs({
-        type,
-        worker: 'scripted',
-        timeout: 30_000,
-        tenantIds: ['<default>'],
-        pollInterval: 5_000,
-        taskHandler: (job) => {
-          ran.push(type);
-          const o = typeof outcome === 'function' ? outcome(job.variables as Record<string, unknown>) : outcome;
-          return 'error' in o
-            ? job.error({ errorCode: o.error, errorMessage: `scripted ${o.error}`, variables: {} })
-            : job.complete(o.complete as never);
-        },
-      }),
-    ),
-  );
+  const workerId = `scripted-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  let open = true;
+  const loop = (async () => {
+    while (open) {
+      let tasks;
+      try {
+        tasks = await engine.fetchAndLock({
+          workerId,
+          maxTasks: 10,
+          asyncResponseTimeout: 500,
+          topics: Object.keys(script).map((topicName) => ({ topicName, lockDuration: 30_000 })),
+        });
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      for (const task of tasks) {
+        if (!open) {
+          await engine.unlockExternalTask(task.id).catch(() => undefined);
+          continue;
+        }
+        ran.push(task.topicName);
+        const outcome = script[task.topicName]!;
+        const o = typeof outcome === 'function' ? outcome(fromVariableDtos(task.variables)) : outcome;
+        await ('error' in o
+          ? engine.externalTaskBpmnError(task.id, workerId, { errorCode: o.error, errorMessage: `scripted ${o.error}` })
+          : engine.completeExternalTask(task.id, workerId, o.complete)
+        ).catch(() => undefined);
+      }
+    }
+  })();
   return {
     ran,
-    close: () => streams.forEach((s) => s.close()),
+    close: async () => {
+      open = false;
+      await loop;
+    },
   };
 }
