@@ -1,46 +1,33 @@
-import { portsFor, profileName, startInfrastructure, type Environment } from '../scripts/infrastructure.ts';
-import {
-  engineRssMb,
-  ensureDistribution,
-  ensureExporter,
-  findJava,
-  isHealthy,
-  stopEngine,
-  EngineSetupError,
-  ENGINE_VERSION,
-} from './native-engine.ts';
-import { ensureEngineJar } from './operaton-engine.ts';
+import { enginePort, profileName, startInfrastructure, type Environment } from '../scripts/infrastructure.ts';
+import { OperatonSetupError, ensureEngineJar, findJdk, isOperatonHealthy, processRssMb, stopOperaton } from './operaton-engine.ts';
 
-/** npm run engine -- [start|stop|status|fetch] [--test] */
+/** npm run engine -- [start|stop|status|build] [--test] */
 const command = process.argv[2] ?? 'start';
 const env: Environment = process.argv.includes('--test') ? 'test' : 'dev';
 
 try {
-  if (command === 'fetch') {
-    // Installs what the engine needs without starting it (CI, Docker builds).
-    const { javaHome, version } = findJava();
+  if (command === 'build' || command === 'fetch') {
+    // Builds the engine app once (Maven fetches Operaton from Maven Central): CI, Docker builds.
+    const { javaHome, version } = findJdk();
     console.log(`JDK ${version} at ${javaHome}`);
-    console.log(`Camunda ${ENGINE_VERSION} at ${ensureDistribution()}`);
-    console.log(`exporter at ${ensureExporter(javaHome)}`);
-    console.log(`Operaton engine app at ${ensureEngineJar()}`);
+    console.log(`engine app at ${ensureEngineJar()}`);
     process.exit(0);
   } else if (command === 'start') {
     const { engine } = await startInfrastructure(env);
-    console.log(`engine ready: REST ${engine.restAddress}, gRPC ${engine.grpcAddress}, RSS ${engineRssMb(engine.pid) ?? '?'} MB`);
+    console.log(`engine ready at ${engine.baseUrl} (REST API under /engine-rest), RSS ${processRssMb(engine.pid) ?? '?'} MB; log: ${engine.logFile}`);
     process.exit(0);
   } else if (command === 'stop') {
-    await stopEngine({ name: profileName(env) });
+    await stopOperaton({ name: `operaton-${profileName(env)}` });
     process.exit(0);
   } else if (command === 'status') {
-    const ports = portsFor(env);
-    const healthy = await isHealthy(`http://127.0.0.1:${ports.restPort}`);
-    console.log(healthy ? 'engine healthy' : 'engine not running');
+    const healthy = await isOperatonHealthy(`http://127.0.0.1:${enginePort(env)}`);
+    console.log(healthy ? 'engine running' : 'engine not running');
     process.exit(healthy ? 0 : 1);
   } else {
-    console.error(`unknown command ${command}; use start, stop, status or fetch`);
+    console.error(`unknown command ${command}; use start, stop, status or build`);
     process.exit(2);
   }
 } catch (e) {
-  console.error(e instanceof EngineSetupError ? `engine: ${e.message}` : e);
+  console.error(e instanceof OperatonSetupError ? `engine: ${e.message}` : e);
   process.exit(1);
 }

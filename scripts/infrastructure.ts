@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadSettings } from '../config/settings.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { ensureDatabaseServer, toJdbc, type DatabaseServer } from '../db/server.ts';
-import { DEV_PORTS, TEST_PORTS, startEngine, type EngineProfile, type RunningEngine } from '../engine/native-engine.ts';
-import type { OperatonProfile } from '../engine/operaton-engine.ts';
+import { startOperaton, type OperatonProfile, type RunningOperaton } from '../engine/operaton-engine.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,13 +11,13 @@ export type Environment = 'dev' | 'test';
 
 export interface Infrastructure {
   database: DatabaseServer;
-  engine: RunningEngine;
-  profile: EngineProfile;
+  engine: RunningOperaton;
+  profile: OperatonProfile;
 }
 
 /**
  * TEST_SLOT (0-9, default 0) lets several test runs share a machine: slot n gets its own
- * database, engine data and ports (offset by 100 × n).
+ * database and engine port (offset by 100 × n).
  */
 export function testSlot(env: NodeJS.ProcessEnv = process.env): number {
   const slot = Number(env.TEST_SLOT ?? 0);
@@ -33,17 +32,18 @@ export function databaseName(env: Environment): string {
   return slot === 0 ? 'telecom_test' : `telecom_test_${slot}`;
 }
 
-/** The engine profile's name: its data, config and log live in .camunda/<name>/. */
+/** The name of an environment's engine: its log and pid file live in .operaton/operaton-<name>/. */
 export function profileName(env: Environment): string {
   if (env === 'dev') return 'dev';
   const slot = testSlot();
   return slot === 0 ? 'test' : `test-${slot}`;
 }
 
-export function portsFor(env: Environment): typeof DEV_PORTS {
-  if (env === 'dev') return DEV_PORTS;
-  const offset = 100 * testSlot();
-  return Object.fromEntries(Object.entries(TEST_PORTS).map(([k, v]) => [k, v + offset])) as typeof TEST_PORTS;
+/** The engine's REST port per environment (tests: offset by 100 × TEST_SLOT). */
+export const OPERATON_PORTS = { dev: 8080, test: 8089 };
+
+export function enginePort(env: Environment): number {
+  return env === 'dev' ? OPERATON_PORTS.dev : OPERATON_PORTS.test + 100 * testSlot();
 }
 
 export async function startDatabase(env: Environment, log: (l: string) => void = console.log): Promise<DatabaseServer> {
@@ -60,32 +60,15 @@ export async function startDatabase(env: Environment, log: (l: string) => void =
   return database;
 }
 
-export function engineProfile(env: Environment, databaseUrl: string): EngineProfile {
-  return {
-    name: profileName(env),
-    ...portsFor(env),
-    jdbc: toJdbc(databaseUrl),
-    fresh: env === 'test',
-  };
+/** Our Operaton engine app for an environment: its tables in the environment's database (schema `operaton`). */
+export function operatonProfile(env: Environment, databaseUrl: string): OperatonProfile {
+  return { name: `operaton-${profileName(env)}`, port: enginePort(env), jdbc: toJdbc(databaseUrl), clockControl: env === 'test' };
 }
 
 /** PostgreSQL (embedded unless DATABASE_URL is set), migrations, then the engine. */
 export async function startInfrastructure(env: Environment, log: (l: string) => void = console.log): Promise<Infrastructure> {
   const database = await startDatabase(env, log);
-  const profile = engineProfile(env, database.url);
-  const engine = await startEngine(profile, log);
+  const profile = operatonProfile(env, database.url);
+  const engine = await startOperaton(profile, log);
   return { database, engine, profile };
-}
-
-/** Operaton's REST port per environment (tests: offset by 100 × TEST_SLOT). */
-export const OPERATON_PORTS = { dev: 8080, test: 8089 };
-
-/** Our Operaton engine app for an environment: its tables in the environment's database (schema `operaton`). */
-export function operatonProfile(env: Environment, databaseUrl: string): OperatonProfile {
-  return {
-    name: `operaton-${profileName(env)}`,
-    port: env === 'dev' ? OPERATON_PORTS.dev : OPERATON_PORTS.test + 100 * testSlot(),
-    jdbc: toJdbc(databaseUrl),
-    clockControl: env === 'test',
-  };
 }

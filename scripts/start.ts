@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadSettings } from '../config/settings.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
-import { EngineSetupError, engineRssMb, isHealthy, stopEngine } from '../engine/native-engine.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
+import { OperatonSetupError, isOperatonHealthy, processRssMb, stopOperaton } from '../engine/operaton-engine.ts';
 import { deployAndSeed } from './bootstrap.ts';
 import { startDatabase, startInfrastructure } from './infrastructure.ts';
 
@@ -19,24 +19,16 @@ const log = pino({ base: { service: 'start' }, level: 'info' });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const settings = loadSettings();
 
-/** Native: our own PostgreSQL (or DATABASE_URL) and engine. External (compose): DATABASE_URL and a running engine. */
+/** Native: our own PostgreSQL (or DATABASE_URL) and engine. External (compose): DATABASE_URL and a running engine at ENGINE_URL. */
 async function infrastructure() {
   if (settings.ENGINE_MODE === 'native') return startInfrastructure('dev', (line) => log.info(line));
-  if (!settings.DATABASE_URL) throw new EngineSetupError('ENGINE_MODE=external needs DATABASE_URL');
+  if (!settings.DATABASE_URL) throw new OperatonSetupError('ENGINE_MODE=external needs DATABASE_URL');
   const database = await startDatabase('dev', (line) => log.info(line));
-  const engine = {
-    restAddress: settings.ZEEBE_REST_ADDRESS,
-    grpcAddress: settings.ZEEBE_GRPC_ADDRESS,
-    managementAddress: settings.CAMUNDA_MANAGEMENT_ADDRESS,
-    pid: undefined,
-    started: false,
-    startupMs: 0,
-    logFile: '',
-  };
-  log.info(`waiting for the engine at ${engine.restAddress}`);
+  const engine = { baseUrl: settings.ENGINE_URL, pid: undefined, started: false, startupMs: 0, logFile: '' };
+  log.info(`waiting for the engine at ${engine.baseUrl}`);
   const deadline = Date.now() + 300_000;
-  while (!(await isHealthy(engine.restAddress))) {
-    if (Date.now() > deadline) throw new EngineSetupError(`no healthy engine at ${engine.restAddress} after 300 s`);
+  while (!(await isOperatonHealthy(engine.baseUrl))) {
+    if (Date.now() > deadline) throw new OperatonSetupError(`no engine answering at ${engine.baseUrl} after 300 s`);
     await new Promise((r) => setTimeout(r, 1000));
   }
   return { database, engine, profile: undefined };
@@ -46,13 +38,11 @@ let infra: Awaited<ReturnType<typeof infrastructure>>;
 try {
   infra = await infrastructure();
 } catch (e) {
-  log.fatal(e instanceof EngineSetupError ? e.message : e);
+  log.fatal(e instanceof OperatonSetupError ? e.message : e);
   process.exit(1);
 }
 const { database, engine, profile } = infra;
-const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
-await deployAndSeed({ databaseUrl: database.url, camunda, log });
-await camunda.close();
+await deployAndSeed({ databaseUrl: database.url, engine: createOperatonClient({ baseUrl: engine.baseUrl, timeoutMs: 60_000 }), log });
 
 /**
  * Login tokens must survive an API restart (the supervisor restarts a crashed API): without a
@@ -72,9 +62,7 @@ const childEnv = {
   ...process.env,
   JWT_SECRET: jwtSecret(),
   DATABASE_URL: database.url,
-  ZEEBE_GRPC_ADDRESS: engine.grpcAddress,
-  ZEEBE_REST_ADDRESS: engine.restAddress,
-  CAMUNDA_MANAGEMENT_ADDRESS: engine.managementAddress,
+  ENGINE_URL: engine.baseUrl,
 };
 
 let stopping = false;
@@ -96,8 +84,8 @@ function supervise(name: string, script: string, restarts = 0) {
 supervise('workers', 'workers/main.ts');
 supervise('api', 'api/server.ts');
 log.info(
-  `up: API and web UI on http://${settings.HOST}:${settings.PORT} (OpenAPI at /docs), engine ${engine.restAddress} ` +
-    `(RSS ${engineRssMb(engine.pid) ?? '?'} MB). Ctrl-C stops everything this command started.`,
+  `up: API and web UI on http://${settings.HOST}:${settings.PORT} (OpenAPI at /docs), engine ${engine.baseUrl} ` +
+    `(RSS ${processRssMb(engine.pid) ?? '?'} MB). Ctrl-C stops everything this command started.`,
 );
 
 async function shutdown(signal: string) {
@@ -119,7 +107,7 @@ async function shutdown(signal: string) {
         }),
     ),
   );
-  if (engine.started && profile) await stopEngine(profile, (l) => log.info(l));
+  if (engine.started && profile) await stopOperaton(profile, (l) => log.info(l));
   if (database.embedded) await database.stop();
   process.exit(0);
 }
