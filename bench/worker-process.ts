@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { pino } from 'pino';
 import { connectDatabase } from '../db/client.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import type { JobDefinition } from '../workers/job-definition.ts';
 import { jobDefinitions } from '../workers/registry.ts';
@@ -11,18 +11,17 @@ import { startWorkers } from '../workers/runner.ts';
 /**
  * The real workers as a child process, for the benchmark and the fault-injection tests, with
  * three knobs (environment):
- * - WORKER_JOB_TIMEOUT_MS: the engine hands a job to another worker after this (a killed worker's
- *   jobs come back sooner than the production 60 s);
+ * - WORKER_JOB_TIMEOUT_MS: the lock on a fetched task; the engine hands it to another worker after
+ *   this (a killed worker's tasks come back sooner than the production 60 s);
  * - WORKER_NOOP_TYPES: comma-separated job types completed at once with no variables (the
  *   benchmark's baseline process);
  * - WORKER_PICKUP_FILE: each handler start is appended as `jobKey,epochMs` (job pickup latency).
- * DATABASE_URL, ZEEBE_GRPC_ADDRESS and ZEEBE_REST_ADDRESS name the platform, as for workers/main.ts.
+ * DATABASE_URL and ENGINE_URL name the platform, as for workers/main.ts.
  */
 const env = z
   .object({
     DATABASE_URL: z.string().url(),
-    ZEEBE_GRPC_ADDRESS: z.string(),
-    ZEEBE_REST_ADDRESS: z.string().url(),
+    ENGINE_URL: z.string().url(),
     WORKER_JOB_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
     WORKER_NOOP_TYPES: z.string().default(''),
     WORKER_PICKUP_FILE: z.string().optional(),
@@ -59,8 +58,8 @@ const definitions = [
 ].map(timed);
 
 const database = connectDatabase(env.DATABASE_URL);
-const camunda = createCamundaClients(env);
-const workers = await startWorkers({ zeebe: camunda.zeebe, deps: createWorkerDependencies(database.db), log, definitions });
+const engine = createOperatonClient({ baseUrl: env.ENGINE_URL });
+const workers = await startWorkers({ engine, deps: createWorkerDependencies(database.db), log, definitions });
 const flusher = setInterval(flush, 500);
 process.send?.('ready');
 
@@ -68,7 +67,6 @@ const shutdown = async () => {
   clearInterval(flusher);
   await workers.stop();
   flush();
-  await camunda.close();
   await database.close();
   process.exit(0);
 };

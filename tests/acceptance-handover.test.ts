@@ -1,7 +1,7 @@
+import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAcceptanceBatch } from '../api/domain/acceptance/use-cases.ts';
 import { chinaDate, createBusinessCalendar } from '../calendar/business-calendar.ts';
-import { createEngineClock } from '../engine/clock.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { computeRectificationDue } from '../workers/job-types/compute-rectification-due.ts';
 import { acceptanceDue, previousMonth } from '../workers/job-types/list-lines-for-acceptance.ts';
@@ -17,7 +17,7 @@ interface TaskView {
 
 describe('monthly acceptance and handover of enterprise lines', () => {
   let platform: Platform;
-  const clock = createEngineClock(inject('managementAddress'));
+  const clock = createOperatonClock(inject('operatonUrl'));
   beforeAll(async () => {
     platform = await startPlatform();
   });
@@ -33,7 +33,7 @@ describe('monthly acceptance and handover of enterprise lines', () => {
   it("October's lines are accepted by their branches; a non-compliant line is rectified within 7 working days; each branch is scored", async () => {
     const { processInstanceKey: batch } = await startAcceptanceBatch({
       month: '2026-10',
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
 
@@ -113,7 +113,7 @@ describe('monthly acceptance and handover of enterprise lines', () => {
       on conflict do nothing`;
     const { processInstanceKey: batch } = await startAcceptanceBatch({
       month: '2025-06',
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     const escalated = () =>
@@ -135,7 +135,7 @@ describe('monthly acceptance and handover of enterprise lines', () => {
     await clock.advance(12 * 24 * 3_600_000);
     await eventually(async () => (await escalated()).length === 2);
     expect((await escalated())[1]).toEqual({ element_id: 'escalate-late-rectification', level: 'region' });
-    await platform.camunda.zeebe.cancelProcessInstance(batch);
+    await platform.engine.deleteProcessInstance(batch);
   });
 
   it('starts by itself on the 5th of the month, for the month before', async () => {
@@ -164,9 +164,9 @@ describe('monthly acceptance and handover of enterprise lines', () => {
     } else {
       await eventually(async () => {
         const events = await engineEvents(platform, started.process_instance_key);
-        return events.some((e) => e.element_id === 'nothing-to-accept' && e.intent === 'ELEMENT_COMPLETED');
+        return events.some((e) => e.element_id === 'nothing-to-accept' && e.event === 'end');
       });
     }
-    await platform.camunda.zeebe.cancelProcessInstance(started.process_instance_key).catch(() => undefined);
+    await platform.engine.deleteProcessInstance(started.process_instance_key).catch(() => undefined);
   });
 });

@@ -2,7 +2,7 @@ import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../api/app.ts';
 import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { completeTask, validOrder, waitForTask } from './support/orders.ts';
 import { signTokenFor, startPlatform, type Platform } from './support/platform.ts';
 
@@ -125,15 +125,14 @@ describe('when the engine is down', () => {
     loadSettings({
       ...process.env,
       DATABASE_URL: inject('databaseUrl'),
-      ZEEBE_GRPC_ADDRESS: 'grpc://127.0.0.1:1',
-      ZEEBE_REST_ADDRESS: 'http://127.0.0.1:1',
+      ENGINE_URL: 'http://127.0.0.1:1',
       ENGINE_REQUEST_TIMEOUT_MS: '3000',
     });
 
   it('GET /health answers 503 naming the engine, and POST /orders 503 promptly without keeping the order', async () => {
     const database = connectDatabase(inject('databaseUrl'));
-    const camunda = createCamundaClients(settings(), { failFast: true });
-    const app = await buildApp({ settings: settings(), database, camunda });
+    const engine = createOperatonClient({ baseUrl: settings().ENGINE_URL, timeoutMs: settings().ENGINE_REQUEST_TIMEOUT_MS });
+    const app = await buildApp({ settings: settings(), database, engine });
     try {
       const health = await app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(503);
@@ -162,7 +161,6 @@ describe('when the engine is down', () => {
       expect(after).toBe(before);
     } finally {
       await app.close();
-      await camunda.close();
       await database.close();
     }
   });

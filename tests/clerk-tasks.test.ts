@@ -57,7 +57,7 @@ describe("a clerk's task list", () => {
       customerLevel: 'local-b',
       branch: 'urumqi',
       assignee: null,
-      // priority from the customer level (zeebe:priorityDefinition): group 90, province 80, local A/B/C 70/60/50
+      // priority from the customer level (camunda:priority): group 90, province 80, local A/B/C 70/60/50
       priority: 60,
       state: 'created',
     });
@@ -78,7 +78,7 @@ describe("a clerk's task list", () => {
     const urgent = (await as('clerk.urumqi', 'GET', '/tasks?minPriority=81&limit=500')).json() as TaskView[];
     expect(urgent.some((t) => t.key === vipTask.key) && !urgent.some((t) => t.key === task.key)).toBe(true);
     expect(urgent.every((t) => t.priority >= 81)).toBe(true);
-    await platform.camunda.zeebe.cancelProcessInstance(vip.processInstanceKey);
+    await platform.engine.deleteProcessInstance(vip.processInstanceKey);
     const sorted = await as('clerk.urumqi', 'GET', '/tasks?sort=due&order=asc&limit=5');
     expect(sorted.statusCode).toBe(200);
     expect(Number(sorted.headers['x-total-count'])).toBeGreaterThanOrEqual(1);
@@ -95,7 +95,7 @@ describe("a clerk's task list", () => {
     // customers and leaders have no task list
     expect((await as('customer.zhang', 'GET', '/tasks')).statusCode).toBe(403);
     expect((await as('leader.region', 'GET', '/tasks')).statusCode).toBe(403);
-    await platform.camunda.zeebe.cancelProcessInstance(order.processInstanceKey);
+    await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 
   it('claims, unclaims and completes a task with its form; the done list shows it', async () => {
@@ -120,8 +120,8 @@ describe("a clerk's task list", () => {
     });
     const engineAssignee = await eventually(async () => {
       const [row] = await platform.database.sql<{ assignee: string }[]>`
-        select record->'value'->>'assignee' as assignee from engine_record
-        where value_type = 'USER_TASK' and intent = 'ASSIGNED' and record_key = ${task.key}`;
+        select payload->>'assignee' as assignee from engine_event
+        where kind = 'task' and payload->>'taskId' = ${task.key} and payload->>'assignee' is not null order by tx_id desc, id desc limit 1`;
       return row?.assignee;
     });
     expect(engineAssignee).toBe('clerk.urumqi');
@@ -141,7 +141,7 @@ describe("a clerk's task list", () => {
 
     const doneList = (await as('clerk.urumqi', 'GET', '/tasks/done')).json() as TaskView[];
     expect(doneList[0]).toMatchObject({ key: task.key, state: 'completed', completedBy: 'clerk.urumqi', businessKey: order.id });
-    await platform.camunda.zeebe.cancelProcessInstance(order.processInstanceKey);
+    await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 
   it("keeps the order center's error orders in their own queue", async () => {
@@ -153,6 +153,6 @@ describe("a clerk's task list", () => {
     expect(errorTask.elementId).toBe('fix-error-order');
     const all = (await as('clerk.urumqi', 'GET', '/tasks?kind=error-order&limit=500')).json() as TaskView[];
     expect(all.every((t) => t.elementId.includes('error'))).toBe(true);
-    await platform.camunda.zeebe.cancelProcessInstance(order.processInstanceKey);
+    await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 });

@@ -20,7 +20,7 @@ describe('complaints follow the complaint-handling guide', () => {
   afterAll(async () => platform?.close());
 
   const report = (c: ReportComplaint) =>
-    reportComplaint({ complaint: c, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+    reportComplaint({ complaint: c, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
   const row = async (id: string) =>
     (
       await platform.database.sql<
@@ -74,7 +74,7 @@ describe('complaints follow the complaint-handling guide', () => {
   it('an install-delay complaint goes to the order center', async () => {
     const { processInstanceKey } = await report(complaint({ category: 'install-delay', description: '报装一周还没人联系' }));
     await waitForInstanceTask(platform, 'order-center', processInstanceKey, 'handle-complaint');
-    await platform.camunda.zeebe.cancelProcessInstance(processInstanceKey);
+    await platform.engine.deleteProcessInstance(processInstanceKey);
   });
 
   it.each([
@@ -88,8 +88,8 @@ describe('complaints follow the complaint-handling guide', () => {
   ])(
     'the guide for %s: visit usually needed %s, handled by %s within %i h',
     async (category, needsDispatch, handlingGroup, resolutionHours) => {
-      const res = await platform.camunda.zeebe.evaluateDecision({ decisionId: 'complaint-guide', variables: { category } });
-      const guide = JSON.parse(res.decisionOutput) as {
+      const [row] = await platform.engine.evaluateDecision('complaint-guide', { category });
+      const guide = row as {
         steps: string;
         needsDispatch: boolean;
         handlingGroup: string;

@@ -25,7 +25,7 @@ describe('the process modeler in the browser', () => {
     // Later suites read the home-broadband stage names: deploy the repository's version again.
     if (ui)
       await deployDefinitions(
-        ui.camunda.zeebe,
+        ui.engine,
         definitionFiles().filter((f) => f.name === 'home-broadband-new-install.bpmn'),
       );
     await ui?.close();

@@ -22,9 +22,9 @@ describe('a customer cancels an enterprise line order', () => {
   });
   afterAll(async () => platform?.close());
 
-  const commissioned = () => commissionLine({ commission, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+  const commissioned = () => commissionLine({ commission, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
   const cancel = (lineOrderId: string, reason?: string) =>
-    cancelLineOrder({ lineOrderId, reason, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+    cancelLineOrder({ lineOrderId, reason, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
   const task = (group: string, instance: string, element: string) => waitForInstanceTask(platform, group, instance, element);
   const designAndAccept = async (instance: string) => {
     await completeTask(platform, (await task('design-institute', instance, 'survey')).key, { surveyReport: '两端具备条件' });
@@ -43,7 +43,7 @@ describe('a customer cancels an enterprise line order', () => {
       return row?.state === 'cancelled' && (await processCompletedInEngine(platform, instance));
     });
   const completedElements = async (instance: string) =>
-    (await engineEvents(platform, instance)).filter((e) => e.intent === 'ELEMENT_COMPLETED').map((e) => e.element_id);
+    (await engineEvents(platform, instance)).filter((e) => e.event === 'end').map((e) => e.element_id);
   const records = { equipmentRecord: 'e', uplinkRecord: 'u', fibreJumperRecord: 'f', materialsRecord: 'm', constructionPhotoRefs: 'p' };
 
   it('during construction of a cross-branch line: the ports both branches reserved are freed in the inventory and the order is cancelled', async () => {

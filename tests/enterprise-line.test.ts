@@ -24,7 +24,7 @@ describe('enterprise dedicated line, new install', () => {
   afterAll(async () => platform?.close());
 
   const commissioned = (c: LineCommission) =>
-    commissionLine({ commission: c, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+    commissionLine({ commission: c, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
   const task = (group: string, instance: string, element: string) => waitForInstanceTask(platform, group, instance, element);
   const designAndAccept = async (instance: string) => {
     await completeTask(platform, (await task('design-institute', instance, 'survey')).key, {
@@ -116,7 +116,7 @@ describe('enterprise dedicated line, new install', () => {
     }[];
     expect(tasks.filter((t) => t.processInstanceKey === processInstanceKey && t.elementId === 'construction')).toHaveLength(1);
     expect(await platform.database.sql`select 1 from resource_port where order_id = ${lineOrderId}`).toHaveLength(1);
-    await platform.camunda.zeebe.cancelProcessInstance(processInstanceKey);
+    await platform.engine.deleteProcessInstance(processInstanceKey);
   });
 
   it('a line order the order center refuses is closed as failed', async () => {

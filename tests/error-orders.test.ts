@@ -1,3 +1,4 @@
+import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startAcceptanceBatch } from '../api/domain/acceptance/use-cases.ts';
 import { requestChange } from '../api/domain/changes/use-cases.ts';
@@ -6,7 +7,6 @@ import { cancelLineOrder, commissionLine } from '../api/domain/lines/use-cases.t
 import type { ChangeRequest } from '../contracts/change.ts';
 import type { LineCommission } from '../contracts/enterprise-line.ts';
 import { orders } from '../db/schema.ts';
-import { createEngineClock } from '../engine/clock.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { completeTask, processCompletedInEngine } from './support/orders.ts';
 import { fault, report, ticket, waitForInstanceTask } from './support/faults.ts';
@@ -24,7 +24,7 @@ const DAY = 24 * HOUR;
  */
 describe('error and abnormal orders in every process', () => {
   let platform: Platform;
-  const clock = createEngineClock(inject('managementAddress'));
+  const clock = createOperatonClock(inject('operatonUrl'));
   beforeAll(async () => {
     platform = await startPlatform();
   });
@@ -38,11 +38,11 @@ describe('error and abnormal orders in every process', () => {
   /** The reason the checking step gave, as the engine recorded the errorOrder variable. */
   const errorReason = (instance: string) =>
     eventually(async () => {
-      const [row] = await platform.database.sql<{ value: string }[]>`
-        select record->'value'->>'value' as value from engine_record
-        where value_type = 'VARIABLE' and record->'value'->>'processInstanceKey' = ${instance} and record->'value'->>'name' = 'errorOrder'
-        order by position desc limit 1`;
-      return row ? (JSON.parse(row.value) as { reason?: string } | null)?.reason : undefined;
+      const [row] = await platform.database.sql<{ value: unknown }[]>`
+        select payload->'value' as value from engine_event
+        where kind = 'variable' and process_instance_id = ${instance} and payload->>'name' = 'errorOrder'
+        order by tx_id desc, id desc limit 1`;
+      return row ? (row.value as unknown as { reason?: string } | null)?.reason : undefined;
     });
   /** Moves the engine's clock past each escalation timer in turn: county, then branch, then region. */
   const escalatesCountyBranchRegion = async (subject: string, infix: string, [county, branch, region]: [number, number, number]) => {
@@ -78,7 +78,7 @@ describe('error and abnormal orders in every process', () => {
       expect(
         await platform.database.sql`select account, diagnosis->>'category' as category from trouble_ticket where id = ${ticketId}`,
       ).toEqual([{ account: '0991-HB-100004', category: 'auth-failure' }]);
-      await platform.camunda.zeebe.cancelProcessInstance(processInstanceKey);
+      await platform.engine.deleteProcessInstance(processInstanceKey);
     });
 
     it('a broadband fault reported on a dedicated line is an error ticket; cancelled by the response center, the ticket is closed as cancelled', async () => {
@@ -107,7 +107,7 @@ describe('error and abnormal orders in every process', () => {
           description: '每天晚上掉线',
         },
         db: platform.database.db,
-        zeebe: platform.camunda.zeebe,
+        engine: platform.engine,
         ...engine,
       });
     const askForVisit = async (instance: string) =>
@@ -129,7 +129,7 @@ describe('error and abnormal orders in every process', () => {
       const [row] = await platform.database.sql<{ account: string; grid: string }[]>`
         select account, dispatch_info->>'grid' as grid from complaint where id = ${complaintId}`;
       expect(row).toEqual({ account: '0991-HB-100003', grid: 'URC-TS-02' });
-      await platform.camunda.zeebe.cancelProcessInstance(processInstanceKey);
+      await platform.engine.deleteProcessInstance(processInstanceKey);
     });
 
     it('an error complaint the response center cancels is closed as cancelled', async () => {
@@ -163,7 +163,7 @@ describe('error and abnormal orders in every process', () => {
       return order!;
     };
     const change = (orderId: string, c: ChangeRequest) =>
-      requestChange({ orderId, change: c, db: platform.database.db, zeebe: platform.camunda.zeebe, ...engine });
+      requestChange({ orderId, change: c, db: platform.database.db, engine: platform.engine, ...engine });
     const changeState = (id: string) =>
       eventually(async () => {
         const [row] = await platform.database.sql<{ state: string }[]>`select state from service_change where id = ${id}`;
@@ -230,7 +230,7 @@ describe('error and abnormal orders in every process', () => {
       const started = await commissionLine({
         commission: commission(zGrid),
         db: platform.database.db,
-        zeebe: platform.camunda.zeebe,
+        engine: platform.engine,
         ...engine,
       });
       const instance = started.processInstanceKey;
@@ -268,7 +268,7 @@ describe('error and abnormal orders in every process', () => {
       expect(await lineState(lineOrderId)).toBe('inProgress');
 
       // the customer then cancels: both branches' ports are released
-      await cancelLineOrder({ lineOrderId, reason: undefined, db: platform.database.db, zeebe: platform.camunda.zeebe, ...engine });
+      await cancelLineOrder({ lineOrderId, reason: undefined, db: platform.database.db, engine: platform.engine, ...engine });
       await eventually(async () => (await lineState(lineOrderId)) === 'cancelled');
       expect(await platform.database.sql`select 1 from resource_port where order_id = ${lineOrderId}`).toEqual([]);
     });
@@ -296,7 +296,7 @@ describe('error and abnormal orders in every process', () => {
 
     it('a line put into inventory without its Z-end address is an abnormal line that escalates; once the record is completed the branch accepts it on site', async () => {
       await lineInInventory('DL-TEST-NOZEND', 'nozend-branch', '2024-03', { zEnd: '' });
-      const { processInstanceKey: batch } = await startAcceptanceBatch({ month: '2024-03', zeebe: platform.camunda.zeebe, ...engine });
+      const { processInstanceKey: batch } = await startAcceptanceBatch({ month: '2024-03', engine: platform.engine, ...engine });
       const fix = await task('customer-response-center', batch, 'fix-error-line-data');
       expect(await errorReason(batch)).toContain('lacks Z-end address');
 
@@ -305,12 +305,12 @@ describe('error and abnormal orders in every process', () => {
       await platform.database.sql`update enterprise_line set z_end = 'URC-TS-OLT02 机房' where line_id = 'DL-TEST-NOZEND'`;
       await completeTask(platform, fix.key, { errorResolution: 'corrected', errorNote: '资源系统已补录 Z 端' });
       await task('acceptance-nozend-branch', batch, 'onsite-acceptance');
-      await platform.camunda.zeebe.cancelProcessInstance(batch);
+      await platform.engine.deleteProcessInstance(batch);
     });
 
     it('a line whose record names no line service, withdrawn by the response center, leaves the batch without a record or a score', async () => {
       await lineInInventory('DL-TEST-NOSERVICE', 'noservice-branch', '2024-04', { service: '' });
-      const { processInstanceKey: batch } = await startAcceptanceBatch({ month: '2024-04', zeebe: platform.camunda.zeebe, ...engine });
+      const { processInstanceKey: batch } = await startAcceptanceBatch({ month: '2024-04', engine: platform.engine, ...engine });
       const fix = await task('customer-response-center', batch, 'fix-error-line-data');
       expect(await errorReason(batch)).toContain('lacks a line service');
       await completeTask(platform, fix.key, { errorResolution: 'cancel', errorNote: '非专线资源，移出本月验收' });

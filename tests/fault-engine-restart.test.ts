@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { benchOrder } from '../bench/chain-driver.ts';
-import { startEngine, stopEngine } from '../engine/native-engine.ts';
-import { engineProfile } from '../scripts/infrastructure.ts';
+import { startOperaton, stopOperaton } from '../engine/operaton-engine.ts';
+import { operatonProfile } from '../scripts/infrastructure.ts';
 import { addFreePorts, chainDriverOn, sideEffectsOf } from './support/chains.ts';
 import { startPlatform, type Platform } from './support/platform.ts';
 
@@ -9,7 +9,7 @@ const ORDERS = 40;
 
 /**
  * The run's own engine (this slot's test profile, started by the global setup) is stopped with
- * SIGTERM mid-run and started again on its data: the orders go on where they were.
+ * SIGTERM mid-run and started again on its database: the orders go on where they were.
  */
 describe('fault injection: the engine stopped and restarted mid-run', () => {
   let platform: Platform;
@@ -29,8 +29,8 @@ describe('fault injection: the engine stopped and restarted mid-run', () => {
     const completedBefore = driver.completedCount;
 
     // when the engine stops
-    const profile = { ...engineProfile('test', inject('databaseUrl')), fresh: false };
-    await stopEngine(profile, () => {});
+    const profile = operatonProfile('test', inject('databaseUrl'));
+    await stopOperaton(profile, () => {});
     const down = Date.now();
     // the API answers 503 for what needs the engine, and the order is not half-created
     const count = async () => (await platform.database.sql<{ n: number }[]>`select count(*)::int as n from orders`)[0]!.n;
@@ -39,7 +39,7 @@ describe('fault injection: the engine stopped and restarted mid-run', () => {
     expect(refused.statusCode).toBe(503);
     expect(await count()).toBe(ordersBefore);
     // and comes back on its data
-    const engine = await startEngine(profile, () => {});
+    const engine = await startOperaton(profile, () => {});
     expect(engine.started).toBe(true);
     const downMs = Date.now() - down;
 

@@ -10,7 +10,7 @@ const OUTAGE_MS = 30_000;
 
 /**
  * PostgreSQL is stopped for 30 s while orders run. This suite has its own cluster and its own
- * engine (whose exporter writes to that cluster): the shared server serves other suites.
+ * engine (which keeps its runtime there and writes its events there): the shared server serves other suites.
  */
 describe('fault injection: PostgreSQL stopped for 30 seconds mid-run', () => {
   let infra: OwnInfrastructure;
@@ -20,8 +20,7 @@ describe('fault injection: PostgreSQL stopped for 30 seconds mid-run', () => {
     infra = await startOwnInfrastructure({ name: 'fault-pg', portOffset: 50 });
     platform = await startPlatformOn({
       databaseUrl: infra.databaseUrl,
-      grpcAddress: infra.engine.grpcAddress,
-      restAddress: infra.engine.restAddress,
+      engineUrl: infra.engine.baseUrl,
     });
   }, 300_000);
   afterAll(async () => {
@@ -108,7 +107,7 @@ describe('fault injection: PostgreSQL stopped for 30 seconds mid-run', () => {
             await d.sql`select process_instance_key::text, element_id, state from instance_stage where process_instance_key = any(${stuck}::bigint[]) and state = 'active'`,
           incidents:
             await d.sql`select process_instance_key::text, element_id, state, error_message from incident where process_instance_key = any(${stuck}::bigint[])`,
-          jobs: await d.sql`select process_instance_key::text, intent, record->'value'->>'elementId' as el, record->'value'->>'retries' as r from engine_record where value_type = 'JOB' and process_instance_key = any(${stuck}::bigint[]) order by position desc limit 30`,
+          externalTasks: await d.sql`select proc_inst_id_, act_id_, retries_, lock_exp_time_, error_msg_ from operaton.act_ru_ext_task where proc_inst_id_ = any(${stuck}::text[]) limit 30`,
         }),
       );
       await d.close();
@@ -130,16 +129,15 @@ describe('fault injection: PostgreSQL stopped for 30 seconds mid-run', () => {
       select count(distinct s.element_id)::int as n from orders o join instance_stage s on s.process_instance_key = o.process_instance_key
       where o.id = any(${ids}) group by o.id`;
     expect(timelines.every((t) => t.n === 13)).toBe(true);
-    // and the workers failed their jobs with a backoff while the database was away (no retry at once)
-    const failures = await sql<{ backoff: string; retries: number }[]>`
-      select (record->'value'->>'retryBackoff') as backoff, (record->'value'->>'retries')::int as retries
-      from engine_record where value_type = 'JOB' and intent = 'FAILED' and occurred_at >= ${new Date(stoppedAt).toISOString()}::timestamptz`;
-    expect(failures.length).toBeGreaterThan(0);
-    expect(failures.every((f) => Number(f.backoff) >= 2_000 || f.retries === 0)).toBe(true);
+    // (the engine keeps its runtime in the same PostgreSQL: while it was away the workers' polls and reports
+    // failed and were retried with back-off; failures a handler reported after it are in the engine's log)
+    const failures = await sql<{ retries: number | null }[]>`
+      select retries_ as retries from operaton.act_hi_ext_task_log
+      where state_ = 1 and timestamp_ >= (${new Date(stoppedAt).toISOString()}::timestamptz at time zone 'UTC')`;
     const open = await sql`select 1 from incident where state = 'active'`;
     expect(open).toEqual([]);
     console.log(
-      `[fault-postgres-outage] ${during.length} probes answered 503, ${failures.length} job failures with backoff, ${resolved} incidents retried`,
+      `[fault-postgres-outage] ${during.length} probes answered 503, ${failures.length} task failures reported, ${resolved} incidents retried`,
     );
   }, 540_000); // ~90 s alone; a loaded 2-core CI machine has needed more than 6 minutes
 });

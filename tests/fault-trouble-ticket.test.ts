@@ -1,5 +1,5 @@
+import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createEngineClock } from '../engine/clock.ts';
 import { completeTask, processCompletedInEngine } from './support/orders.ts';
 import { escalationsOf, fault, report, ticket, waitForInstanceTask } from './support/faults.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
@@ -9,7 +9,7 @@ const HOUR = 60 * MINUTE;
 
 describe('fault trouble tickets through the real engine and workers', () => {
   let platform: Platform;
-  const clock = createEngineClock(inject('managementAddress'));
+  const clock = createOperatonClock(inject('operatonUrl'));
   beforeAll(async () => {
     platform = await startPlatform();
   });
@@ -60,7 +60,7 @@ describe('fault trouble tickets through the real engine and workers', () => {
     const online = await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'resolve-online');
     await completeTask(platform, online.key, { resolvedOnline: false, onlineNote: '客户不在家，无法重启光猫' });
     await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'dispatch-repair');
-    await platform.camunda.zeebe.cancelProcessInstance(processInstanceKey);
+    await platform.engine.deleteProcessInstance(processInstanceKey);
   });
 
   it('a line with loss of signal goes to the field; late dispatch, late acceptance and the repair deadline escalate, branch then region', async () => {
@@ -159,10 +159,7 @@ describe('fault trouble tickets through the real engine and workers', () => {
     ['800-number', 'group', 12],
     ['800-number', 'local-b', 24],
   ] as const)('the repair deadline of %s for a %s customer is %i hours', async (service, level, hours) => {
-    const res = await platform.camunda.zeebe.evaluateDecision({
-      decisionId: 'repair-deadline',
-      variables: { service, customer: { level } },
-    });
-    expect(JSON.parse(res.decisionOutput)).toMatchObject({ repairHours: hours });
+    const [row] = await platform.engine.evaluateDecision('repair-deadline', { service, customer: { level } });
+    expect(row).toMatchObject({ repairHours: hours });
   });
 });

@@ -9,9 +9,8 @@ describe('fault injection: the workers process killed with SIGKILL at random mom
   let workers: SupervisedWorkers | undefined;
   const workerEnv = () => ({
     DATABASE_URL: inject('databaseUrl'),
-    ZEEBE_GRPC_ADDRESS: inject('grpcAddress'),
-    ZEEBE_REST_ADDRESS: inject('restAddress'),
-    // A killed worker's jobs are handed out again after this (production: 60 s).
+    ENGINE_URL: inject('operatonUrl'),
+    // A killed worker's tasks are handed out again after their lock expires (production: 60 s).
     WORKER_JOB_TIMEOUT_MS: '3000',
   });
   beforeAll(async () => {

@@ -1,8 +1,8 @@
+import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { requestChange } from '../api/domain/changes/use-cases.ts';
 import type { ChangeRequest } from '../contracts/change.ts';
 import { orders } from '../db/schema.ts';
-import { createEngineClock } from '../engine/clock.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { completeTask, processCompletedInEngine } from './support/orders.ts';
 import { waitForInstanceTask } from './support/faults.ts';
@@ -10,7 +10,7 @@ import { eventually, startPlatform, type Platform } from './support/platform.ts'
 
 describe('changes to a home-broadband line reuse the shared steps', () => {
   let platform: Platform;
-  const clock = createEngineClock(inject('managementAddress'));
+  const clock = createOperatonClock(inject('operatonUrl'));
   /** Tasks already taken by a test: called processes' tasks are found by element, not by order. */
   const seen = new Set<string>();
   beforeAll(async () => {
@@ -40,7 +40,7 @@ describe('changes to a home-broadband line reuse the shared steps', () => {
     return order!;
   };
   const change = (orderId: string, c: ChangeRequest) =>
-    requestChange({ orderId, change: c, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+    requestChange({ orderId, change: c, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
   const changeState = async (id: string) =>
     (await platform.database.sql<{ state: string }[]>`select state from service_change where id = ${id}`)[0]?.state;
   const ports = (orderId: string) =>
@@ -147,9 +147,8 @@ describe('changes to a home-broadband line reuse the shared steps', () => {
   const childOf = async (parent: string) =>
     eventually(async () => {
       const [row] = await platform.database.sql<{ key: string }[]>`
-        select process_instance_key::text as key from engine_record
-        where value_type = 'PROCESS_INSTANCE' and record->'value'->>'bpmnElementType' = 'PROCESS'
-          and record->'value'->>'parentProcessInstanceKey' = ${parent} limit 1`;
+        select process_instance_id as key from engine_event
+        where kind = 'process-instance' and event_type = 'start' and payload->>'superProcessInstanceId' = ${parent} limit 1`;
       return row?.key;
     });
 });

@@ -1,5 +1,5 @@
+import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createEngineClock } from '../engine/clock.ts';
 import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask, type OrderView } from './support/orders.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
 
@@ -7,7 +7,7 @@ const HOUR = 3_600_000;
 
 describe('home broadband new install: quality, confirmation, cancellation and error orders', () => {
   let platform: Platform;
-  const clock = createEngineClock(inject('managementAddress'));
+  const clock = createOperatonClock(inject('operatonUrl'));
   beforeAll(async () => {
     platform = await startPlatform();
   });
@@ -49,7 +49,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     // the process now waits for the customer (its 2-day timer is set), then nobody answers
     await eventually(async () => {
       const events = await engineEvents(platform, order.processInstanceKey);
-      return events.some((e) => e.element_id === 'await-confirmation' && e.intent === 'ELEMENT_ACTIVATED');
+      return events.some((e) => e.element_id === 'await-confirmation' && e.event === 'start');
     });
     await clock.advance(2 * 24 * HOUR + 60_000);
     const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
@@ -78,7 +78,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     expect(cancelled.stateReason).toBe('Cancelled: 搬家，不再需要');
     expect(await platform.database.sql`select 1 from resource_port where order_id = ${order.id}`).toHaveLength(0);
     const completed = (await engineEvents(platform, order.processInstanceKey))
-      .filter((e) => e.intent === 'ELEMENT_COMPLETED')
+      .filter((e) => e.event === 'end')
       .map((e) => e.element_id);
     expect(completed).toEqual(
       expect.arrayContaining(['cancel-requested', 'release-resources', 'undo-reservations', 'close-cancelled', 'order-cancelled']),
@@ -135,7 +135,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     const corrected = await getOrder(order.id);
     expect(corrected.product).toMatchObject({ code: 'HB-300M', monthlyFeeCents: 6900 });
     expect(corrected.state).toBe('inProgress');
-    await platform.camunda.zeebe.cancelProcessInstance(order.processInstanceKey);
+    await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 
   it('an error order the order center cancels is closed as cancelled with its note', async () => {

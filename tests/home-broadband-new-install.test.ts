@@ -84,7 +84,7 @@ describe('home broadband new install, end to end through the real engine and wor
     expect(revisitRow?.satisfaction).toBe(9);
     // and no incident was raised on the way
     const incidents = await platform.database
-      .sql`select 1 from engine_record where value_type = 'INCIDENT' and process_instance_key = ${order.processInstanceKey}`;
+      .sql`select 1 from engine_event where kind = 'incident' and process_instance_id = ${order.processInstanceKey}`;
     expect(incidents).toHaveLength(0);
   });
 
@@ -100,7 +100,7 @@ describe('home broadband new install, end to end through the real engine and wor
     // then the engine takes the BPMN error path to its end event
     await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
     const events = await engineEvents(platform, order.processInstanceKey);
-    const completed = events.filter((e) => e.intent === 'ELEMENT_COMPLETED').map((e) => e.element_id);
+    const completed = events.filter((e) => e.event === 'end').map((e) => e.element_id);
     expect(completed).toContain('no-resources');
     expect(completed).toContain('order-closed-no-resources');
     expect(completed).not.toContain('install-onsite');

@@ -117,7 +117,7 @@ describe("leaders' KPIs", () => {
     const rows = heat.json() as { elementId: string; branch: string | null }[];
     expect(rows.find((r) => r.elementId === 'review-order')).toMatchObject({ branch: null });
     expect(new Set(rows.map((r) => r.elementId)).size).toBe(rows.length);
-    await platform.camunda.zeebe.cancelProcessInstance(waiting.processInstanceKey);
+    await platform.engine.deleteProcessInstance(waiting.processInstanceKey);
   });
 
   it('are for leaders, process owners and admins only, and refuse a bad period', async () => {

@@ -83,6 +83,6 @@ describe('enterprise lines through the API', () => {
     const survey = await waitForInstanceTask(platform, 'design-institute', line.processInstanceKey, 'survey');
     expect((await completeTask(platform, survey.key, { surveyReport: '机房具备条件' })).statusCode).toBe(204);
     await waitForInstanceTask(platform, 'design-institute', line.processInstanceKey, 'design');
-    await platform.camunda.zeebe.cancelProcessInstance(line.processInstanceKey);
+    await platform.engine.deleteProcessInstance(line.processInstanceKey);
   });
 });

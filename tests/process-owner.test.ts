@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validOrder } from './support/orders.ts';
-import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { eventually, startInstance, startPlatform, type Platform } from './support/platform.ts';
 
 interface Definition {
   processId: string;
@@ -72,7 +72,7 @@ describe('process owners', () => {
     // a user task without a candidate group or form breaks our lint rule; the lint problem names the element
     const noGroup = probeXml.replace(
       /<bpmn:serviceTask id="incident-probe-call"[\s\S]*?<\/bpmn:serviceTask>/,
-      '<bpmn:userTask id="incident-probe-call" name="Look"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements><bpmn:incoming>incident-probe-f1</bpmn:incoming><bpmn:outgoing>incident-probe-f2</bpmn:outgoing></bpmn:userTask>',
+      '<bpmn:userTask id="incident-probe-call" name="Look"><bpmn:incoming>incident-probe-f1</bpmn:incoming><bpmn:outgoing>incident-probe-f2</bpmn:outgoing></bpmn:userTask>',
     );
     const lint = await deploy([{ name: 'incident-probe.bpmn', content: noGroup }]);
     expect(lint.statusCode).toBe(422);
@@ -160,29 +160,33 @@ describe('process owners', () => {
 
   it('see an incident on the diagram and retry it: the job runs again and the instance completes', async () => {
     expect((await deploy([{ name: 'incident-probe.bpmn', content: probeXml }])).statusCode).toBe(201);
-    const { zeebe } = platform.camunda;
-    const { processInstanceKey } = await zeebe.createProcessInstance({ bpmnProcessId: 'test-incident-probe', variables: {} });
-    // the outside system fails and the job is out of retries: an incident
-    const [job] = await eventually(async () => {
-      const jobs = await zeebe.activateJobs({ type: 'test-incident-probe', maxJobsToActivate: 1, timeout: 30_000, worker: 'test' });
-      return jobs.length > 0 ? jobs : undefined;
-    });
-    await zeebe.failJob({ jobKey: job!.key, retries: 0, errorMessage: 'CRM timed out', retryBackOff: 0 });
+    const { engine } = platform;
+    const { processInstanceKey } = await startInstance(platform, { bpmnProcessId: 'test-incident-probe', businessKey: 'INCIDENT-PROBE', variables: {} });
+    const fetch = () =>
+      eventually(async () => {
+        const tasks = await engine.fetchAndLock({
+          workerId: 'test',
+          maxTasks: 1,
+          asyncResponseTimeout: 1000,
+          topics: [{ topicName: 'test-incident-probe', lockDuration: 30_000 }],
+        });
+        return tasks.length > 0 ? tasks : undefined;
+      });
+    // the outside system fails and the task is out of retries: an incident
+    const [job] = await fetch();
+    await engine.externalTaskFailure(job!.id, 'test', { retries: 0, errorMessage: 'CRM timed out', retryTimeout: 0 });
     const incident = await eventually(async () => {
       const body = (await as(owner, 'GET', `/process-instances/${processInstanceKey}`)).json() as Instance;
       return body.incidents.find((i) => i.state === 'active');
     });
-    expect(incident).toMatchObject({ elementId: 'incident-probe-call', jobKey: job!.key });
+    expect(incident).toMatchObject({ elementId: 'incident-probe-call', jobKey: job!.id });
     const active = (await as(owner, 'GET', '/incidents?state=active')).json() as { key: string; errorMessage: string }[];
     expect(active.find((i) => i.key === incident.key)?.errorMessage).toBe('CRM timed out');
 
     expect((await as(owner, 'POST', `/incidents/${incident.key}/resolve`, { retries: 2 })).statusCode).toBe(202);
-    const [again] = await eventually(async () => {
-      const jobs = await zeebe.activateJobs({ type: 'test-incident-probe', maxJobsToActivate: 1, timeout: 30_000, worker: 'test' });
-      return jobs.length > 0 ? jobs : undefined;
-    });
+    const [again] = await fetch();
     expect(again!.retries).toBe(2);
-    await zeebe.completeJob({ jobKey: again!.key, variables: {} });
+    await engine.completeExternalTask(again!.id, 'test', {});
     const done = await eventually(async () => {
       const body = (await as(owner, 'GET', `/process-instances/${processInstanceKey}`)).json() as Instance;
       return body.state === 'completed' ? body : undefined;

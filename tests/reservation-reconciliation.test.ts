@@ -70,6 +70,6 @@ describe('resource reconciliation (资源稽核)', () => {
     expect(await portStatus(late.port.label)).toBe('free');
     expect(await deps.inventory.portsOf(cancelled.id)).toEqual([]);
     expect(await deps.inventory.portsOf(live.id)).toHaveLength(1);
-    await platform.camunda.zeebe.cancelProcessInstance(live.processInstanceKey);
+    await platform.engine.deleteProcessInstance(live.processInstanceKey);
   });
 });

@@ -5,7 +5,7 @@ import { cancelLineOrder, commissionLine } from '../api/domain/lines/use-cases.t
 import { completeTask, engineEvents, processCompletedInEngine, validOrder, waitForTask } from './support/orders.ts';
 import { fault } from './support/faults.ts';
 import { waitForInstanceTask } from './support/faults.ts';
-import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { eventually, startInstance, startPlatform, type Platform } from './support/platform.ts';
 import { scriptedWorkers } from './support/scripted-workers.ts';
 
 /** Every process once with scripted job outcomes (no real worker runs here). */
@@ -22,11 +22,11 @@ describe('each process walked with scripted job outcomes', () => {
   afterAll(async () => platform?.close());
 
   const completedElements = async (instance: string) =>
-    (await engineEvents(platform, instance)).filter((e) => e.intent === 'ELEMENT_COMPLETED').map((e) => e.element_id);
+    (await engineEvents(platform, instance)).filter((e) => e.event === 'end').map((e) => e.element_id);
   const product = { code: 'HB-500M', name: '500M', bandwidthMbps: 500, monthlyFeeCents: 9900 };
 
   it('home broadband: a scripted INSUFFICIENT_RESOURCES takes the error path whatever the inventory says', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'intake-order': { complete: { intakeAt: 'now', product, correctedProductCode: null } },
       'check-resources': { error: 'INSUFFICIENT_RESOURCES' },
       'close-order': { complete: { closedAt: 'now' } },
@@ -44,7 +44,7 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('fault: a scripted field diagnosis, whatever the network systems would say', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'prediagnose-fault': {
         complete: {
           diagnosis: {
@@ -62,7 +62,7 @@ describe('each process walked with scripted job outcomes', () => {
     const { processInstanceKey } = await reportFault({
       fault: fault({ account: '0991-HB-100006' }),
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'dispatch-repair')).key, {
@@ -91,7 +91,7 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('complaint: scripted dispatch information sends the visit to the grid it names', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'generate-complaint-dispatch': { complete: { dispatchInfo: { text: 'scripted', grid: 'XA-YT-01', line: 'x', priority: 'normal' } } },
       'close-complaint': { complete: { closedAt: 'now' } },
     });
@@ -103,7 +103,7 @@ describe('each process walked with scripted job outcomes', () => {
         description: 'scripted',
       },
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await completeTask(
@@ -129,7 +129,7 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('acceptance: a scripted list of one line in a test branch, accepted first time', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'list-lines-for-acceptance': {
         complete: {
           month: '2030-01',
@@ -143,7 +143,7 @@ describe('each process walked with scripted job outcomes', () => {
       'record-acceptance': { complete: { rectifiedOnTime: null } },
       'score-branch-acceptance': { complete: { scores: [] } },
     });
-    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+    const { processInstanceKey } = await startInstance(platform, {
       bpmnProcessId: 'acceptance-handover',
       variables: { month: '2030-01' },
     });
@@ -162,7 +162,7 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('enterprise line: a scripted plan of two packages is built by both branches, whatever the addresses say', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'plan-line-construction': {
         complete: {
           workPackages: [
@@ -187,7 +187,7 @@ describe('each process walked with scripted job outcomes', () => {
         monthlyFeeCents: 100,
       },
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await completeTask(platform, (await waitForInstanceTask(platform, 'design-institute', processInstanceKey, 'survey')).key, {
@@ -231,12 +231,12 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('change: a scripted billing change and closing walk the product-change path', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'verify-change': { complete: { verifiedPort: 'scripted', newProduct: product, correctedProductCode: null } },
       'change-billing': { complete: { billingChangedAt: 'now' } },
       'close-change': { complete: { changeClosedAt: 'now' } },
     });
-    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+    const { processInstanceKey } = await startInstance(platform, {
       bpmnProcessId: 'home-broadband-change',
       variables: {
         changeId: 'CH-SCRIPTED',
@@ -275,14 +275,14 @@ describe('each process walked with scripted job outcomes', () => {
 
   it('fault: a scripted TICKET_DATA_INCONSISTENT opens an error ticket for the response center; corrected, then cancelled', async () => {
     const closing: Record<string, unknown>[] = [];
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'prediagnose-fault': { error: 'TICKET_DATA_INCONSISTENT' },
       'close-ticket': recording(closing, { closedAt: 'now', repeatedFault: false }),
     });
     const { processInstanceKey } = await reportFault({
       fault: fault({ account: '0991-HB-100001' }),
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await correctThenCancel('customer-response-center', processInstanceKey, 'fix-error-ticket', { correctedAccount: '0991-HB-100002' });
@@ -296,7 +296,7 @@ describe('each process walked with scripted job outcomes', () => {
 
   it('complaint: a scripted COMPLAINT_DATA_INCONSISTENT on the visit opens an error complaint; corrected, then cancelled', async () => {
     const closing: Record<string, unknown>[] = [];
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'generate-complaint-dispatch': { error: 'COMPLAINT_DATA_INCONSISTENT' },
       'close-complaint': recording(closing, { closedAt: 'now' }),
     });
@@ -308,7 +308,7 @@ describe('each process walked with scripted job outcomes', () => {
         description: 'scripted',
       },
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await completeTask(
@@ -327,11 +327,11 @@ describe('each process walked with scripted job outcomes', () => {
 
   it('change: a scripted CHANGE_DATA_INCONSISTENT opens an error change for the order center; corrected, then cancelled', async () => {
     const closing: Record<string, unknown>[] = [];
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'verify-change': { error: 'CHANGE_DATA_INCONSISTENT' },
       'close-change': recording(closing, { changeClosedAt: 'now' }),
     });
-    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+    const { processInstanceKey } = await startInstance(platform, {
       bpmnProcessId: 'home-broadband-change',
       variables: {
         changeId: 'CH-SCRIPTED-ERROR',
@@ -377,14 +377,14 @@ describe('each process walked with scripted job outcomes', () => {
 
   it('enterprise line: a scripted LINE_ORDER_DATA_INCONSISTENT opens an error order for the order center; corrected, then cancelled', async () => {
     const closing: Record<string, unknown>[] = [];
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'plan-line-construction': { error: 'LINE_ORDER_DATA_INCONSISTENT' },
       'close-line-order': recording(closing, { closedAt: 'now' }),
     });
     const { processInstanceKey } = await commissionLine({
       commission: lineCommission,
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await designAndAcceptLine(processInstanceKey);
@@ -398,7 +398,7 @@ describe('each process walked with scripted job outcomes', () => {
   it('enterprise line: a customer cancellation during construction compensates the plan (scripted release) and closes the order', async () => {
     const released: Record<string, unknown>[] = [];
     const closing: Record<string, unknown>[] = [];
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'plan-line-construction': { complete: { workPackages: [{ branch: 'urumqi', grid: 'URC-TS-01', ends: 'A+Z' }], crossBranch: false } },
       'check-resources': { complete: { port: { olt: 'o', ponPort: 'p', splitterPort: 1, label: 'scripted' } } },
       'release-resources': recording(released, { releasedPorts: 1 }),
@@ -407,7 +407,7 @@ describe('each process walked with scripted job outcomes', () => {
     const { lineOrderId, processInstanceKey } = await commissionLine({
       commission: lineCommission,
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await designAndAcceptLine(processInstanceKey);
@@ -416,7 +416,7 @@ describe('each process walked with scripted job outcomes', () => {
       lineOrderId,
       reason: 'scripted',
       db: platform.database.db,
-      zeebe: platform.camunda.zeebe,
+      engine: platform.engine,
       engineTimeoutMs: 5000,
     });
     await eventually(() => processCompletedInEngine(platform, processInstanceKey));
@@ -429,7 +429,7 @@ describe('each process walked with scripted job outcomes', () => {
   });
 
   it('acceptance: a scripted LINE_INVENTORY_DATA_MISSING opens an abnormal line for the response center; corrected, then withdrawn', async () => {
-    workers = await scriptedWorkers(platform.camunda.zeebe, {
+    workers = await scriptedWorkers(platform.engine, {
       'list-lines-for-acceptance': {
         complete: {
           month: '2030-02',
@@ -440,7 +440,7 @@ describe('each process walked with scripted job outcomes', () => {
       'check-line-inventory-data': { error: 'LINE_INVENTORY_DATA_MISSING' },
       'score-branch-acceptance': { complete: { scores: [] } },
     });
-    const { processInstanceKey } = await platform.camunda.zeebe.createProcessInstance({
+    const { processInstanceKey } = await startInstance(platform, {
       bpmnProcessId: 'acceptance-handover',
       variables: { month: '2030-02' },
     });

@@ -183,30 +183,35 @@ describe('opening a job stream while the engine pushes back', () => {
 });
 
 describe('an engine that pushes back or is away is a moment’s unavailability, never a caller’s error', () => {
-  it('the REST client turns 429 (backpressure) and 502/503/504 into EngineUnavailableError, and keeps other refusals as they are', async () => {
+  it('the REST client turns 429 (backpressure), 502/503/504 and no answer into EngineUnavailableError, optimistic locking into a conflict, and keeps other refusals', async () => {
     const { createServer } = await import('node:http');
-    const { createEngineRest, EngineRequestError } = await import('../engine/rest.ts');
-    const { EngineUnavailableError, isUnavailable } = await import('../engine/camunda.ts');
+    const { createOperatonClient } = await import('../engine/operaton.ts');
+    const { EngineConflictError, EngineRequestError, EngineUnavailableError } = await import('../engine/errors.ts');
     let answer = 429;
-    const server = createServer((_req, res) =>
-      res.writeHead(answer, { 'content-type': 'application/json' }).end('{"title":"RESOURCE_EXHAUSTED"}'),
-    );
+    let body = '{"type":"RestException","message":"busy"}';
+    const server = createServer((_req, res) => res.writeHead(answer, { 'content-type': 'application/json' }).end(body));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
-    const rest = createEngineRest(`http://127.0.0.1:${port}`, 2_000);
+    const engine = createOperatonClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2_000 });
     try {
       for (const status of [429, 502, 503, 504]) {
         answer = status;
-        await expect(rest.completeUserTask('1', {})).rejects.toBeInstanceOf(EngineUnavailableError);
+        await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineUnavailableError);
       }
-      answer = 409;
-      await expect(rest.completeUserTask('1', {})).rejects.toBeInstanceOf(EngineRequestError);
+      answer = 500;
+      body = '{"type":"OptimisticLockingException","message":"ENGINE-03005 Execution of UPDATE failed"}';
+      await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineConflictError);
+      answer = 404;
+      body = '{"type":"InvalidRequestException","message":"Cannot find task with id 1"}';
+      await expect(engine.completeTask('1', {})).rejects.toMatchObject({ status: 404, engineType: 'InvalidRequestException' });
+      await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineRequestError);
     } finally {
       server.close();
     }
-    // gRPC: RESOURCE_EXHAUSTED (8) as well as UNAVAILABLE (14) and DEADLINE_EXCEEDED (4); NOT_FOUND (5) is not unavailability
-    expect([8, 14, 4].map((code) => isUnavailable({ code, message: '' }))).toEqual([true, true, true]);
-    expect(isUnavailable({ code: 5, message: 'NOT_FOUND' })).toBe(false);
+    // nothing listening: unavailable, not a crash
+    await expect(createOperatonClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 500 }).completeTask('1', {})).rejects.toBeInstanceOf(
+      EngineUnavailableError,
+    );
   });
 });
 

@@ -12,7 +12,7 @@ export const fault = (overrides: Partial<ReportFault> = {}): ReportFault => ({
 });
 
 export async function report(platform: Platform, f: ReportFault) {
-  return reportFault({ fault: f, db: platform.database.db, zeebe: platform.camunda.zeebe, engineTimeoutMs: 5000 });
+  return reportFault({ fault: f, db: platform.database.db, engine: platform.engine, engineTimeoutMs: 5000 });
 }
 
 /** Waits for the open task of `elementId` of a process instance in a group's task list. */

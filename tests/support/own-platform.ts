@@ -1,25 +1,24 @@
 import { runMigrations } from '../../db/migrate.ts';
 import { toJdbc } from '../../db/server.ts';
-import { createCamundaClients } from '../../engine/camunda.ts';
-import { TEST_PORTS, startEngine, stopEngine, type EngineProfile, type RunningEngine } from '../../engine/native-engine.ts';
+import { createOperatonClient } from '../../engine/operaton.ts';
+import { startOperaton, stopOperaton, type OperatonProfile, type RunningOperaton } from '../../engine/operaton-engine.ts';
 import { deployAndSeed } from '../../scripts/bootstrap.ts';
-import { testSlot } from '../../scripts/infrastructure.ts';
+import { enginePort, testSlot } from '../../scripts/infrastructure.ts';
 import { startOwnCluster, type OwnCluster } from './pg-cluster.ts';
 
 /**
- * The test profile's ports moved by `offset` (and by the slot's 100 × n): an engine of a suite's
+ * The test engine's port moved by `offset` (and by the slot's 100 × n): an engine of a suite's
  * own never collides with the slot's shared engine (offset 0) or another slot's.
  */
-export function ownPorts(offset: number): typeof TEST_PORTS {
-  const shift = 100 * testSlot() + offset;
-  return Object.fromEntries(Object.entries(TEST_PORTS).map(([k, v]) => [k, v + shift])) as typeof TEST_PORTS;
+export function ownPort(offset: number): number {
+  return enginePort('test') + offset;
 }
 
 export interface OwnInfrastructure {
   cluster: OwnCluster;
   databaseUrl: string;
-  profile: EngineProfile;
-  engine: RunningEngine;
+  profile: OperatonProfile;
+  engine: RunningOperaton;
   /** Stops the engine and removes the cluster. */
   stop(): Promise<void>;
 }
@@ -34,23 +33,18 @@ export async function startOwnInfrastructure({ name, portOffset }: { name: strin
   try {
     const databaseUrl = await cluster.createDatabase('telecom');
     await runMigrations(databaseUrl);
-    const profile: EngineProfile = { name: `${name}-${testSlot()}`, ...ownPorts(portOffset), jdbc: toJdbc(databaseUrl), fresh: true };
+    const profile: OperatonProfile = { name: `${name}-${testSlot()}`, port: ownPort(portOffset), jdbc: toJdbc(databaseUrl), clockControl: true };
     // An engine of this profile left by an interrupted run of this suite holds old state.
-    await stopEngine(profile, () => {});
-    const engine = await startEngine(profile, log);
-    const camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
-    try {
-      await deployAndSeed({ databaseUrl, camunda, log: { info: log } });
-    } finally {
-      await camunda.close();
-    }
+    await stopOperaton(profile, () => {});
+    const engine = await startOperaton(profile, log);
+    await deployAndSeed({ databaseUrl, engine: createOperatonClient({ baseUrl: engine.baseUrl, timeoutMs: 60_000 }), log: { info: log } });
     return {
       cluster,
       databaseUrl,
       profile,
       engine,
       async stop() {
-        await stopEngine(profile, () => {});
+        await stopOperaton(profile, () => {});
         cluster.destroy();
       },
     };

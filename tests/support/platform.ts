@@ -126,3 +126,19 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Starts a process instance directly in the engine (suites that walk a process without its API),
+ * with the business key the API would give it: the business object's id, or `acceptance-<month>`.
+ */
+export async function startInstance(
+  platform: Pick<Platform, 'engine'>,
+  { bpmnProcessId, variables, businessKey }: { bpmnProcessId: string; variables: Record<string, unknown>; businessKey?: string },
+): Promise<{ processInstanceKey: string }> {
+  const key =
+    businessKey ??
+    (['changeId', 'lineOrderId', 'ticketId', 'complaintId', 'orderId'].map((k) => variables[k]).find((v) => typeof v === 'string') as string | undefined) ??
+    (typeof variables.month === 'string' ? `acceptance-${variables.month}` : undefined);
+  const instance = await platform.engine.startProcess(bpmnProcessId, { businessKey: key, variables });
+  return { processInstanceKey: instance.id };
+}
