@@ -2,12 +2,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Suites that move the engine's controlled clock forward run last, engine.test.ts (whose health
- * check must see an unmoved clock) first among them: once the clock is ahead by hours, the engine
- * reports its partition unhealthy ("actor appears blocked") while it goes on processing.
+ * Suites that move the engine's test clock forward run last: a clock moved by days fires every
+ * waiting timer of the instances earlier suites left running (escalations, reminders) and expires
+ * the locks of tasks in flight, which suites that do not move it must not see.
  */
 const CLOCK_SUITES = [
-  'engine.test.ts',
+  'operaton-engine.test.ts',
   'fault-trouble-ticket.test.ts',
   'home-broadband-exceptions.test.ts',
   'acceptance-handover.test.ts',
