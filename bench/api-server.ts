@@ -3,7 +3,7 @@ import { buildApp } from '../api/app.ts';
 import { ACCESS } from '../api/domain/auth/access.ts';
 import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { startProjector } from '../read-model/projector.ts';
 
 /**
@@ -13,9 +13,9 @@ import { startProjector } from '../read-model/projector.ts';
 const settings = loadSettings();
 const log = pino({ level: settings.LOG_LEVEL, base: { service: 'api' } });
 const database = connectDatabase(settings.DATABASE_URL!);
-const camunda = createCamundaClients(settings, { failFast: true });
+const engine = createOperatonClient({ baseUrl: settings.ENGINE_URL, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
 const projector = startProjector({ database, log: log.child({ component: 'projector' }) });
-const app = await buildApp({ settings, database, camunda, log });
+const app = await buildApp({ settings, database, engine, log });
 app.get('/bench/trivial', { config: { access: ACCESS.everyone } }, async () => ({ ok: true }));
 await app.listen({ port: settings.PORT, host: '127.0.0.1' });
 process.send?.('ready');
@@ -23,7 +23,6 @@ process.send?.('ready');
 const shutdown = async () => {
   await app.close();
   await projector.stop();
-  await camunda.close();
   await database.close();
   process.exit(0);
 };

@@ -8,8 +8,8 @@ import autocannon from 'autocannon';
 import { connectDatabase, type Database } from '../db/client.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { ensureDatabaseServer, toJdbc } from '../db/server.ts';
-import { createCamundaClients, type CamundaClients } from '../engine/camunda.ts';
-import { ENGINE_VERSION, engineRssMb, startEngine, stopEngine, type EngineProfile } from '../engine/native-engine.ts';
+import { createOperatonClient, type OperatonClient } from '../engine/operaton.ts';
+import { OPERATON_VERSION, processRssMb, startOperaton, stopOperaton, type OperatonProfile } from '../engine/operaton-engine.ts';
 import { deployAndSeed } from '../scripts/bootstrap.ts';
 import { startOwnCluster, freePort, type OwnCluster } from '../tests/support/pg-cluster.ts';
 import { createSimulatedNetworkSystems } from '../workers/adapters/network-systems.ts';
@@ -53,15 +53,15 @@ const PLAN = quick
       prediagnoses: 200,
     };
 const SUSTAINED_RATE = 2;
-const BENCH_PORTS = { restPort: 8075, grpcPort: 26575, managementPort: 9575, commandPort: 26576, internalPort: 26577 };
+const BENCH_ENGINE_PORT = 8075;
 const NOOP_TYPE = 'bench-noop';
 
 // ── infrastructure ────────────────────────────────────────────────────────────
 let cluster: OwnCluster | undefined;
 let database: Database | undefined;
-let camunda: CamundaClients | undefined;
+let engineClient: OperatonClient | undefined;
 const children: ChildProcess[] = [];
-const profile: Omit<EngineProfile, 'jdbc'> = { name: 'bench', ...BENCH_PORTS, fresh: true };
+const profile: Omit<OperatonProfile, 'jdbc'> = { name: 'operaton-bench', port: BENCH_ENGINE_PORT };
 
 async function startDatabase(): Promise<string> {
   if (process.env.DATABASE_URL) {
@@ -94,22 +94,21 @@ async function cleanup() {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   await sleep(2_000);
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await camunda?.close().catch(() => undefined);
   await database?.close().catch(() => undefined);
-  await stopEngine(profile, () => {});
+  await stopOperaton(profile, () => {});
   cluster?.destroy();
 }
 
-const rss = (pid: number | undefined) => engineRssMb(pid) ?? Number.NaN;
+const rss = (pid: number | undefined) => processRssMb(pid) ?? Number.NaN;
 
 // ── the baseline process ──────────────────────────────────────────────────────
 const realXml = readFileSync(path.join(root, 'processes/home-broadband-new-install.bpmn'));
 /** The same process, element for element, whose service tasks are all done by a worker that does nothing. */
-const baselineXml = Buffer.from(realXml.toString('utf8').replace(/(<zeebe:taskDefinition type=")[^"]+(")/g, `$1${NOOP_TYPE}$2`));
+const baselineXml = Buffer.from(realXml.toString('utf8').replace(/(camunda:topic=")[^"]+(")/g, `$1${NOOP_TYPE}$2`));
 
 async function deployVariant(variant: 'real' | 'baseline') {
   const content = variant === 'real' ? realXml : baselineXml;
-  await camunda!.zeebe.deployResources([{ name: `home-broadband-new-install.bpmn`, process: content }]);
+  await engineClient!.deploy(`bench-${variant}`, [{ name: 'home-broadband-new-install.bpmn', content }], { changedOnly: false });
 }
 
 // ── measurements ──────────────────────────────────────────────────────────────
@@ -118,10 +117,10 @@ async function main() {
   log(`${quick ? 'quick' : 'full'} run; ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`);
   const databaseUrl = await startDatabase();
   await runMigrations(databaseUrl);
-  await stopEngine(profile, () => {});
-  const engine = await startEngine({ ...profile, jdbc: toJdbc(databaseUrl) }, log);
-  camunda = createCamundaClients({ ZEEBE_GRPC_ADDRESS: engine.grpcAddress, ZEEBE_REST_ADDRESS: engine.restAddress });
-  await deployAndSeed({ databaseUrl, camunda, log: { info: log } });
+  await stopOperaton(profile, () => {});
+  const engine = await startOperaton({ ...profile, jdbc: toJdbc(databaseUrl) }, log);
+  engineClient = createOperatonClient({ baseUrl: engine.baseUrl, timeoutMs: 60_000 });
+  await deployAndSeed({ databaseUrl, engine: engineClient, log: { info: log } });
   database = connectDatabase(databaseUrl, { max: 4 });
   const sql = database.sql;
   // Ports for every chain the bench runs (the seed has a few hundred).
@@ -134,8 +133,7 @@ async function main() {
   rmSync(pickupFile, { force: true });
   const common = {
     DATABASE_URL: databaseUrl,
-    ZEEBE_GRPC_ADDRESS: engine.grpcAddress,
-    ZEEBE_REST_ADDRESS: engine.restAddress,
+    ENGINE_URL: engine.baseUrl,
     LOG_LEVEL: 'warn',
   };
   const api = await spawnChild('bench/api-server.ts', { ...common, PORT: String(apiPort), JWT_SECRET: randomBytes(32).toString('hex') });
@@ -339,7 +337,7 @@ async function main() {
   }
   await sql`update sim_source_behaviour set latency_ms = 0, hang = false`;
 
-  // 5. Job pickup latency: from the engine's JOB CREATED record to the handler's start.
+  // 5. Task pickup latency: from the external task's creation (the engine's log) to the handler's start.
   const pickups = existsSync(pickupFile)
     ? readFileSync(pickupFile, 'utf8')
         .trim()
@@ -350,8 +348,8 @@ async function main() {
   for (let i = 0; i < pickups.length; i += 5000) {
     const keys = pickups.slice(i, i + 5000).map(([k]) => k!);
     const rows = await sql<{ key: string; at: number }[]>`
-      select record_key::text as key, (extract(epoch from occurred_at) * 1000)::float8 as at
-      from engine_record where value_type = 'JOB' and intent = 'CREATED' and record_key = any(${keys}::bigint[])`;
+      select ext_task_id_ as key, (extract(epoch from timestamp_ at time zone 'UTC') * 1000)::float8 as at
+      from operaton.act_hi_ext_task_log where state_ = 0 and ext_task_id_ = any(${keys}::text[])`;
     for (const r of rows) created.set(r.key, r.at);
   }
   const pickupMs = pickups.flatMap(([key, at]) => (created.has(key!) ? [Number(at) - created.get(key!)!] : []));
@@ -379,7 +377,7 @@ async function main() {
       model: cpus()[0]?.model,
       memoryGiB: Math.round(totalmem() / 2 ** 30),
       node: process.version,
-      engine: ENGINE_VERSION,
+      engine: `Operaton ${OPERATON_VERSION}`,
     },
     chainThroughput: {
       design: `closed loop, ${PLAN.concurrency} chains in flight, ${PLAN.chainsPerRound} chains per round, real and baseline alternated, ${PLAN.throughputRounds} rounds after one warm-up of each`,
