@@ -173,6 +173,8 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       query?: Record<string, string | number | boolean | undefined>;
       schema?: z.ZodType<T>;
       extraMs?: number;
+      /** Gives up early (e.g. a worker stopping aborts its long poll); the call then fails as unavailable. */
+      signal?: AbortSignal;
     } = {},
   ): Promise<T> {
     const query = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined);
@@ -183,7 +185,9 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
         method,
         headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
         body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-        signal: AbortSignal.timeout(timeoutMs + (options.extraMs ?? 0)),
+        signal: options.signal
+          ? AbortSignal.any([options.signal, AbortSignal.timeout(timeoutMs + (options.extraMs ?? 0))])
+          : AbortSignal.timeout(timeoutMs + (options.extraMs ?? 0)),
       });
     } catch (e) {
       throw new EngineUnavailableError(`the engine at ${baseUrl} did not answer ${method} ${path}: ${(e as Error).message}`);
@@ -419,6 +423,8 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       asyncResponseTimeout: number;
       topics: FetchAndLockTopic[];
       usePriority?: boolean;
+      /** Aborts the long poll (a stopping worker); Operaton keeps the request pending until its timeout regardless. */
+      signal?: AbortSignal;
     }): Promise<ExternalTask[]> {
       return call('POST', '/external-task/fetchAndLock', {
         body: {
@@ -436,6 +442,7 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
         },
         schema: z.array(ExternalTaskSchema),
         extraMs: request.asyncResponseTimeout,
+        signal: request.signal,
       });
     },
 
