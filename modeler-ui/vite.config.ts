@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,10 +6,22 @@ import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
 
+const BPMNLINTRC = fileURLToPath(new URL('../.bpmnlintrc', import.meta.url));
+const COMPAT = 'bpmnlint-plugin-camunda-compat';
+
+interface LintConfig {
+  extends?: string | string[];
+  rules?: Record<string, unknown>;
+}
+
 /**
- * `virtual:bpmnlint-cache`: every bpmnlint rule and config the modeler's problems panel may need
- * (bpmnlint's own and the Camunda compatibility plugin's), as a static-resolver cache: the browser
- * has no require() to find them by name the way the server's lint does.
+ * `virtual:bpmnlint-cache`: the bpmnlint rules and configs the repository's `.bpmnlintrc` (the
+ * server's deployment check, definitions/lint.ts) needs, as a static-resolver cache for the
+ * modeler's problems panel: the browser has no require() to find them by name the way the server's
+ * lint does. bpmnlint's own rules all come along (they are small); of the Camunda compatibility
+ * plugin only the configs the rc extends and the rules those configs or the rc name (today the
+ * Camunda 7 ones), so the Camunda 8 rules stay out of the bundle. Our own rules
+ * (definitions/lint-rules/) are added in src/bpmn/lint.ts.
  */
 function bpmnlintCache(): Plugin {
   const id = 'virtual:bpmnlint-cache';
@@ -18,6 +30,8 @@ function bpmnlintCache(): Plugin {
     resolveId: (source) => (source === id ? `\0${id}` : undefined),
     load(resolved) {
       if (resolved !== `\0${id}`) return undefined;
+      this.addWatchFile(BPMNLINTRC);
+      const rc = JSON.parse(readFileSync(BPMNLINTRC, 'utf8')) as LintConfig;
       const lines: string[] = [];
       const entries: string[] = [];
       const bpmnlintRules = join(dirname(require.resolve('bpmnlint/package.json')), 'rules');
@@ -27,19 +41,41 @@ function bpmnlintCache(): Plugin {
           lines.push(`import b${i} from ${JSON.stringify(join(bpmnlintRules, f))};`);
           entries.push(`${JSON.stringify(`rule:bpmnlint/${f.replace(/\.js$/, '')}`)}: b${i}`);
         });
-      const compatDir = dirname(require.resolve('bpmnlint-plugin-camunda-compat/package.json'));
-      const compat = require('bpmnlint-plugin-camunda-compat') as { rules: Record<string, string>; configs: Record<string, unknown> };
-      Object.entries(compat.rules).forEach(([name, path], i) => {
+      lines.push(`import recommended from ${JSON.stringify(join(dirname(bpmnlintRules), 'config', 'recommended.js'))};`);
+      entries.push(`"config:bpmnlint/recommended": recommended`);
+
+      const compatDir = dirname(require.resolve(`${COMPAT}/package.json`));
+      const compat = require(COMPAT) as { rules: Record<string, string>; configs: Record<string, LintConfig> };
+      const compatRules = new Set<string>();
+      const useRule = (name: string, fromCompatConfig: boolean) => {
+        // In the plugin's configs a bare name is the plugin's rule; in the rc it is `camunda-compat/<name>`.
+        const match = /^(?:bpmnlint-plugin-)?camunda-compat\/(.+)$/.exec(name);
+        if (match?.[1]) compatRules.add(match[1]);
+        else if (fromCompatConfig && !name.includes('/')) compatRules.add(name);
+      };
+      const extendsOf = (config: LintConfig) => [config.extends ?? []].flat();
+      const seen = new Set<string>();
+      const useConfig = (ref: string) => {
+        const match = /^plugin:(?:bpmnlint-plugin-)?camunda-compat\/(.+)$/.exec(ref);
+        const name = match?.[1];
+        if (!name || seen.has(name)) return;
+        const config = compat.configs[name];
+        if (!config) throw new Error(`.bpmnlintrc extends ${ref}, which ${COMPAT} does not have`);
+        seen.add(name);
+        entries.push(`${JSON.stringify(`config:${COMPAT}/${name}`)}: ${JSON.stringify(config)}`);
+        Object.keys(config.rules ?? {}).forEach((rule) => useRule(rule, true));
+        extendsOf(config).forEach(useConfig);
+      };
+      extendsOf(rc).forEach(useConfig);
+      Object.keys(rc.rules ?? {}).forEach((rule) => useRule(rule, false));
+      [...compatRules].forEach((name, i) => {
+        const path = compat.rules[name];
+        if (!path) throw new Error(`.bpmnlintrc uses ${COMPAT}/${name}, which the plugin does not have`);
         // Local rules ('./rules/…'); the plugin also re-exports some of bpmnlint's (already above).
         if (!path.startsWith('.')) return;
         lines.push(`import c${i} from ${JSON.stringify(require.resolve(join(compatDir, path)))};`);
-        entries.push(`${JSON.stringify(`rule:bpmnlint-plugin-camunda-compat/${name}`)}: c${i}`);
+        entries.push(`${JSON.stringify(`rule:${COMPAT}/${name}`)}: c${i}`);
       });
-      for (const [name, config] of Object.entries(compat.configs)) {
-        entries.push(`${JSON.stringify(`config:bpmnlint-plugin-camunda-compat/${name}`)}: ${JSON.stringify(config)}`);
-      }
-      lines.push(`import recommended from ${JSON.stringify(join(dirname(bpmnlintRules), 'config', 'recommended.js'))};`);
-      entries.push(`"config:bpmnlint/recommended": recommended`);
       return `${lines.join('\n')}\nexport default {\n${entries.join(',\n')}\n};\n`;
     },
   };

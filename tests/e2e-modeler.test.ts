@@ -86,9 +86,9 @@ describe('the process modeler in the browser', () => {
     await canvas.locator('g.djs-element[data-element-id=quality-check]').waitFor();
     // when the process owner clears the quality check's candidate group in the properties panel
     await canvas.locator('g.djs-element[data-element-id=quality-check]').click();
-    await openGroup(page, 'group-assignmentDefinition');
+    await openGroup(page, 'group-CamundaPlatform__UserAssignment');
     const candidateGroups = page
-      .locator('[data-group-id=group-assignmentDefinition] [data-entry-id*=candidateGroups i]')
+      .locator('[data-group-id=group-CamundaPlatform__UserAssignment] [data-entry-id*=candidateGroups i]')
       .locator('[contenteditable=true], input')
       .first();
     await candidateGroups.click();

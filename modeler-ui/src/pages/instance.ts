@@ -281,7 +281,13 @@ function instanceView(body: HTMLElement, key: string) {
                 h(
                   'div',
                   { class: 'incident' },
-                  h('div', {}, h('strong', {}, elementName(i.elementId)), ' ', h('small', { class: 'muted' }, i.errorType)),
+                  h(
+                    'div',
+                    {},
+                    h('strong', {}, elementName(i.elementId)),
+                    ' ',
+                    h('small', { class: 'muted', title: i.errorType }, tr(`incident_${i.errorType}`, i.errorType)),
+                  ),
                   h('div', { class: 'small' }, i.errorMessage ?? ''),
                   hasRole('process-owner', 'admin')
                     ? h(

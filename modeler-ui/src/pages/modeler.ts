@@ -1,16 +1,19 @@
-import 'camunda-bpmn-js/dist/assets/camunda-cloud-modeler.css';
-import BpmnModeler from 'camunda-bpmn-js/lib/camunda-cloud/Modeler';
+import 'camunda-bpmn-js/dist/assets/camunda-platform-modeler.css';
+import BpmnModeler from 'camunda-bpmn-js/lib/camunda-platform/Modeler';
 import { ApiProblem, api, apiRaw } from '../api.ts';
 import { diff, type Change } from '../bpmn/diff.ts';
 import { lint, type Problem } from '../bpmn/lint.ts';
+import newProcessTemplate from '../bpmn/new-process.bpmn?raw';
 import { fill, h, toast } from '../dom.ts';
 import { elementName, formatTime, processName, t } from '../i18n.ts';
 import { navigate, type Route } from '../main.ts';
 
 /**
- * The process owners' workbench: BPMN with the Camunda 8 modeler (properties panel, behaviours),
- * a problems panel (bpmnlint, Camunda 8.9 + our rules), a diff against the deployed version, and
- * deployment; DMN with dmn-js and forms with the form-js editor.
+ * The process owners' workbench: BPMN with camunda-bpmn-js' Camunda 7 modeler (the dialect Operaton
+ * runs: its properties panel with external task topics, candidate groups, form references, timers,
+ * messages, input/output, history time to live; its behaviours), a problems panel (bpmnlint with the
+ * server's rules), a diff against the deployed version, and deployment; a new process starts from a
+ * Camunda 7 template; DMN with dmn-js and forms with the form-js editor.
  */
 
 /** GET /process-definitions (api/domain/processes/schemas.ts). */
@@ -59,6 +62,7 @@ export function render(root: HTMLElement, route: Route) {
   void drawSidebar(sidebar, kind, id);
 
   if (kind === 'bpmn' && id) editor = openBpmn({ processId: id, version, toolbar, canvas, props, bottom });
+  else if (kind === 'new') editor = openBpmn({ toolbar, canvas, props, bottom });
   else if (kind === 'dmn' && id) editor = openDmn({ file: id, toolbar, canvas, props, bottom });
   else if (kind === 'form' && id) editor = openForm({ file: id, toolbar, canvas, props, bottom });
   else {
@@ -83,6 +87,7 @@ async function drawSidebar(sidebar: HTMLElement, kind: string, id: string) {
     h(
       'ul',
       {},
+      item('#/modeler/new', kind === 'new', `+ ${t('newProcess')}`, 'BPMN · Operaton', { 'data-action': 'new-process' }),
       processes.map((p) =>
         item(
           `#/modeler/bpmn/${p.processId}`,
@@ -178,7 +183,20 @@ function downloadButton(name: string, save: () => Promise<string>) {
   );
 }
 
-function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenArgs & { processId: string; version?: number }): Editor {
+/** A new process in the Camunda 7 dialect (history time to live set, as the engine requires), with an id of its own. */
+function newProcessXml(): string {
+  const processId = `process-${Date.now().toString(36)}`;
+  return newProcessTemplate.replaceAll('{{processId}}', processId);
+}
+
+/** The executable process a BPMN document defines (the one deployed under its id). */
+function definedProcessId(definitions: { rootElements?: { $type: string; id?: string; isExecutable?: boolean }[] }) {
+  const processes = (definitions.rootElements ?? []).filter((e) => e.$type === 'bpmn:Process');
+  return (processes.find((p) => p.isExecutable) ?? processes[0])?.id;
+}
+
+/** Opens a deployed process (a version of it), or a new one from the template when `processId` is absent. */
+function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenArgs & { processId?: string; version?: number }): Editor {
   const modeler = new BpmnModeler({ container: canvas, propertiesPanel: { parent: props } });
   const elementRegistry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvasApi = modeler.get('canvas') as {
@@ -187,7 +205,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     zoom(v: string): void;
   };
   const selection = modeler.get('selection') as { select(el: unknown): void };
-  const moddle = modeler.get('moddle') as { fromXML(xml: string): Promise<{ rootElement: never }> };
+  const moddle = modeler.get('moddle') as { fromXML(xml: string): Promise<{ rootElement: never }>; create(type: string): unknown };
   let definitions: ProcessDefinition | undefined;
   let deployedXml = '';
   let shownVersion = 0;
@@ -209,15 +227,25 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     { type: 'button', class: 'primary', 'data-action': 'deploy', onclick: () => void doDeploy() },
     t('deploy'),
   );
-  const title = h('strong', {}, processName(processId));
+  // A .bpmn file from the process owner's disk replaces the diagram (checked and diffed like any edit).
+  const fileInput = h('input', {
+    type: 'file',
+    accept: '.bpmn,.xml',
+    hidden: true,
+    'data-testid': 'open-file',
+    onchange: () => void openFile(),
+  });
+  const title = h('strong', {}, processId ? processName(processId) : t('newProcess'));
   fill(
     toolbar,
     title,
-    h('label', { class: 'inline' }, t('version'), versionSelect),
+    processId ? h('label', { class: 'inline' }, t('version'), versionSelect) : h('span', { class: 'tag' }, t('notDeployed')),
     dirtyMark,
     h('span', { class: 'spacer' }),
+    h('button', { type: 'button', 'data-action': 'open-file', onclick: () => fileInput.click() }, t('openFile')),
+    fileInput,
     diffButton,
-    downloadButton(`${processId}.bpmn`, save),
+    downloadButton(`${processId ?? 'new-process'}.bpmn`, save),
     deployButton,
   );
 
@@ -226,6 +254,14 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
   }
 
   async function load() {
+    if (!processId) {
+      // Nothing deployed yet: every element of the new process shows as added in the diff.
+      await modeler.importXML(newProcessXml());
+      canvasApi.zoom('fit-viewport');
+      canvas.dataset.version = '0';
+      await refreshChecks();
+      return;
+    }
     const all = await api<ProcessDefinition[]>('/process-definitions');
     definitions = all.find((p) => p.processId === processId);
     const res = await apiRaw(`/process-definitions/${encodeURIComponent(processId)}/xml`, version ? { version } : {});
@@ -251,10 +287,26 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     await refreshChecks();
   }
 
+  async function openFile() {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (!file) return;
+    try {
+      await modeler.importXML(await file.text());
+    } catch (e) {
+      toast(`${file.name}: ${(e as Error).message}`, 'error');
+      return;
+    }
+    canvasApi.zoom('fit-viewport');
+    dirty = true;
+    dirtyMark.hidden = false;
+    await refreshChecks();
+  }
+
   async function refreshChecks() {
     const edited = (modeler as unknown as { getDefinitions(): never }).getDefinitions();
     problems = await lint(edited).catch((e: Error) => [{ rule: 'lint', severity: 'error' as const, message: e.message }]);
-    const deployed = (await moddle.fromXML(deployedXml)).rootElement;
+    const deployed = deployedXml ? (await moddle.fromXML(deployedXml)).rootElement : (moddle.create('bpmn:Definitions') as never);
     changes = diff(deployed, edited);
     for (const id of Object.keys((elementRegistry as unknown as { _elements: Record<string, unknown> })._elements ?? {})) {
       canvasApi.removeMarker(id, 'diff-added');
@@ -352,21 +404,25 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
   }
 
   async function doDeploy() {
-    const resourceName = definitions?.versions.find((v) => v.version === shownVersion)?.resourceName ?? `${processId}.bpmn`;
+    // Deployed under the id the process has now (a new one may have been renamed, or a file opened).
+    const deployedId = definedProcessId((modeler as unknown as { getDefinitions(): never }).getDefinitions()) ?? processId ?? 'new-process';
+    const resourceName =
+      (deployedId === processId ? definitions?.versions.find((v) => v.version === shownVersion)?.resourceName : undefined) ??
+      `${deployedId}.bpmn`;
     const result = await deploy([{ name: resourceName, content: await save() }], deployButton, (serverProblems) => {
       problems = serverProblems;
       bottomTab = 'problems';
       drawBottom();
     });
-    const deployed = result?.processes.find((p) => p.processId === processId);
+    const deployed = result?.processes.find((p) => p.processId === deployedId);
     if (!deployed) return;
-    // The read model learns of the new version from the engine's export a moment later.
+    // The read model learns of the new version from the engine's history events a moment later.
     for (let i = 0; i < 50; i++) {
       const all = await api<ProcessDefinition[]>('/process-definitions').catch(() => []);
-      if ((all.find((p) => p.processId === processId)?.latestVersion ?? 0) >= deployed.version) break;
+      if ((all.find((p) => p.processId === deployedId)?.latestVersion ?? 0) >= deployed.version) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    navigate(`#/modeler/bpmn/${processId}?version=${deployed.version}`);
+    navigate(`#/modeler/bpmn/${deployedId}?version=${deployed.version}`);
   }
 
   let timer: number | undefined;
