@@ -420,7 +420,8 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
     async fetchAndLock(request: {
       workerId: string;
       maxTasks: number;
-      asyncResponseTimeout: number;
+      /** Omitted: answers at once, without joining the engine's queue of pending long polls. */
+      asyncResponseTimeout?: number;
       topics: FetchAndLockTopic[];
       usePriority?: boolean;
       /** Aborts the long poll (a stopping worker); Operaton keeps the request pending until its timeout regardless. */
