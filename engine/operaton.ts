@@ -259,6 +259,21 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
         .bpmn20Xml;
     },
 
+    /** Deployed process or decision definitions, e.g. the latest version of a key (`{ key, latestVersion: true }`). */
+    async definitions(
+      kind: 'process' | 'decision',
+      query: { key?: string; latestVersion?: boolean; deploymentId?: string },
+    ): Promise<z.infer<typeof DefinitionSchema>[]> {
+      return call('GET', kind === 'process' ? '/process-definition' : '/decision-definition', { query, schema: z.array(DefinitionSchema) });
+    },
+
+    /** The resources (files) a deployment holds: only those it deployed anew when unchanged ones were skipped. */
+    async deploymentResources(deploymentId: string): Promise<{ id: string; name: string }[]> {
+      return call('GET', `/deployment/${encodeURIComponent(deploymentId)}/resources`, {
+        schema: z.array(z.object({ id: z.string(), name: z.string() })),
+      });
+    },
+
     async evaluateDecision(key: string, variables: Variables): Promise<Variables[]> {
       const rows = await call('POST', `/decision-definition/key/${encodeURIComponent(key)}/evaluate`, {
         body: { variables: toVariableDtos(variables) },
