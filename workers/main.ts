@@ -1,12 +1,12 @@
 import { pino } from 'pino';
 import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { createWorkerDependencies } from './dependencies.ts';
 import { startReservationReconciler } from './reconcile-reservations.ts';
 import { startWorkers } from './runner.ts';
 
-/** The workers process: DATABASE_URL must name the platform database (scripts/start.ts sets it). */
+/** The workers process: DATABASE_URL must name the platform database (scripts/start.ts sets it); ENGINE_URL the engine. */
 const settings = loadSettings();
 const log = pino({ level: settings.LOG_LEVEL, base: { service: 'workers' } });
 if (!settings.DATABASE_URL) {
@@ -14,16 +14,19 @@ if (!settings.DATABASE_URL) {
   process.exit(1);
 }
 const database = connectDatabase(settings.DATABASE_URL);
-const camunda = createCamundaClients(settings);
+// An engine that is down or restarting is no reason to exit: the runner polls on with back-off.
+const engine = createOperatonClient({ baseUrl: settings.ENGINE_URL, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
 try {
   const deps = createWorkerDependencies(database.db);
-  const workers = await startWorkers({ zeebe: camunda.zeebe, deps, log });
+  const workers = startWorkers({ engine, deps, log });
   const reconciler = startReservationReconciler({ deps, log });
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'stopping workers');
     await reconciler.stop();
     await workers.stop();
-    await camunda.close();
     await database.close();
     process.exit(0);
   };
