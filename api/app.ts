@@ -13,8 +13,10 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Settings } from '../config/settings.ts';
 import type { Database } from '../db/client.ts';
-import type { CamundaClients } from '../engine/camunda.ts';
+import type { OperatonClient } from '../engine/operaton.ts';
 import { hubDispatcher } from './domain/hub/plugin.ts';
+import { messageRelay } from './domain/messages/plugin.ts';
+import type { MessageRelayOptions } from './domain/messages/relay.ts';
 import { createProgressRepository, type ProgressRepository } from './domain/status/repository.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
@@ -36,7 +38,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     settings: Settings;
     database: Database;
-    camunda: CamundaClients;
+    /** Our Operaton REST client: every engine command goes through it (reads come from the read model). */
+    engine: OperatonClient;
     /** Status views for reads (short read-through cache, see STATUS_READ_CACHE_MS); writers call `forget(id)`. */
     statusReads: ProgressRepository;
   }
@@ -45,13 +48,19 @@ declare module 'fastify' {
 export interface AppDependencies {
   settings: Settings;
   database: Database;
-  camunda: CamundaClients;
+  /** Our Operaton REST client (engine/operaton.ts); the caller builds it and closes nothing (it holds no connections). */
+  engine: OperatonClient;
   /** A pino logger; without one the app logs nothing (tests). */
   log?: FastifyBaseLogger;
+  /**
+   * The relay that delivers customers' recorded messages once their process waits (api/domain/messages/):
+   * on by default; false where another API process or a test relays.
+   */
+  messageRelay?: boolean | Partial<MessageRelayOptions>;
 }
 
 /** Load order is the architecture: compilers and clients, docs, errors, then routes, then the UI. */
-export async function buildApp({ settings, database, camunda, log }: AppDependencies) {
+export async function buildApp({ settings, database, engine, log, messageRelay: relay = true }: AppDependencies) {
   const app = Fastify({
     ...(log ? { loggerInstance: log } : { logger: false }),
     bodyLimit: 256 * 1024,
@@ -61,14 +70,14 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('settings', settings);
   app.decorate('database', database);
-  app.decorate('camunda', camunda);
+  app.decorate('engine', engine);
   app.decorate('statusReads', createProgressRepository({ db: database.db, readCacheMs: settings.STATUS_READ_CACHE_MS }));
 
   await app.register(fastifySwagger, {
     openapi: {
       info: {
         title: 'Telecom long-process orchestration API',
-        description: 'Orders, user tasks and process data of the long processes (home broadband, enterprise lines) run on Camunda 8.',
+        description: 'Orders, user tasks and process data of the long processes (home broadband, enterprise lines) run on Operaton.',
         version: '0.1.0',
       },
       tags: [
@@ -108,6 +117,7 @@ export async function buildApp({ settings, database, camunda, log }: AppDependen
   await app.register(tmfProductOrderingRoutes, { prefix: '/tmf-api/productOrderingManagement/v5' });
   await app.register(tmfTroubleTicketRoutes, { prefix: '/tmf-api/troubleTicket/v5' });
   await app.register(hubDispatcher);
+  await app.register(messageRelay, { enabled: relay !== false, relay: typeof relay === 'object' ? relay : undefined });
   await app.register(taskRoutes);
   await app.register(processRoutes);
   await app.register(instanceRoutes);

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { loadSettings } from '../config/settings.ts';
 import { connectDatabase } from '../db/client.ts';
-import { createCamundaClients } from '../engine/camunda.ts';
+import { createOperatonClient } from '../engine/operaton.ts';
 import { startProjector } from '../read-model/projector.ts';
 import { buildApp } from './app.ts';
 
@@ -13,16 +13,16 @@ if (!settings.DATABASE_URL) {
   process.exit(1);
 }
 const database = connectDatabase(settings.DATABASE_URL);
-const camunda = createCamundaClients(settings, { failFast: true });
+// Every call has this deadline: an engine that is down or hangs costs a request at most that long (then 503).
+const engine = createOperatonClient({ baseUrl: settings.ENGINE_URL, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
 const projector = startProjector({ database, log: log.child({ component: 'projector' }) });
-const app = await buildApp({ settings, database, camunda, log });
+const app = await buildApp({ settings, database, engine, log });
 await app.listen({ port: settings.PORT, host: settings.HOST });
 
 const shutdown = async (signal: string) => {
   log.info({ signal }, 'stopping API');
   await app.close();
   await projector.stop();
-  await camunda.close();
   await database.close();
   process.exit(0);
 };

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { EngineUnavailableError } from '../../engine/camunda.ts';
+import { EngineConflictError, EngineUnavailableError } from '../../engine/errors.ts';
 import { ApiError, problemType, type Problem } from '../errors.ts';
 
 const DB_DOWN_CODES = new Set([
@@ -84,13 +84,15 @@ export const problemDetails = fp(
           ...(error.errors ? { errors: error.errors } : {}),
         });
       }
-      if (error instanceof EngineUnavailableError) {
+      // Unreachable, too slow or pushing back; or still losing an optimistic-locking race after the retries (busy): come back shortly.
+      if (error instanceof EngineUnavailableError || error instanceof EngineConflictError) {
         return send(reply, {
           type: problemType('ENGINE_UNAVAILABLE'),
           title: 'Process engine unavailable',
           status: 503,
           code: 'ENGINE_UNAVAILABLE',
-          detail: error.message,
+          detail:
+            error instanceof EngineConflictError ? 'The engine is busy with the same process instance; try again shortly.' : error.message,
           instance,
         });
       }

@@ -26,7 +26,7 @@ export const acceptanceRoutes: FastifyPluginAsyncZod = async (app) => {
       const { created, processInstanceKey } = await requestAcceptanceBatch({
         db,
         month,
-        zeebe: app.camunda.zeebe,
+        engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info({ businessKey: month, processInstanceKey, created, by: principal(request).username }, 'acceptance batch requested');

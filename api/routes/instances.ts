@@ -66,7 +66,7 @@ export const instanceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await cancelInstance({ processes, zeebe: app.camunda.zeebe, key: request.params.key, engineTimeoutMs });
+      await cancelInstance({ processes, db: app.database.db, engine: app.engine, key: request.params.key, engineTimeoutMs });
       request.log.info({ processInstanceKey: request.params.key, by: principal(request).username }, 'instance cancelled');
       return reply.status(202).send(null);
     },
@@ -92,7 +92,7 @@ export const instanceRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: ACCESS.processOwners },
       schema: {
         tags: ['instances'],
-        summary: 'Retry: give the failed job its retries back and resolve the incident',
+        summary: 'Retry: give the failed task or job its retries back (the engine resolves the incident and runs it again)',
         params: KeyParams,
         body: ResolveIncidentBodySchema,
         response: { 202: z.null(), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
@@ -101,7 +101,7 @@ export const instanceRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       await resolveIncident({
         processes,
-        zeebe: app.camunda.zeebe,
+        engine: app.engine,
         key: request.params.key,
         retries: request.body?.retries ?? 3,
         engineTimeoutMs,

@@ -68,7 +68,7 @@ export const lineOrderRoutes: FastifyPluginAsyncZod = async (app) => {
               commission,
               customerId,
               db,
-              zeebe: app.camunda.zeebe,
+              engine: app.engine,
               engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
             })
           ).lineOrderId,

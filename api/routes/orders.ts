@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
@@ -7,12 +8,25 @@ import { ACCESS } from '../domain/auth/access.ts';
 import { ProblemSchema } from '../errors.ts';
 import { principal } from '../plugins/auth.ts';
 
+/** What a 202 to a customer's message means (api/domain/messages/README.md). */
+const MESSAGE_ANSWER =
+  '202: the message is recorded. X-Message-State says what became of it: delivered (the process had been waiting for it), ' +
+  'pending (delivered as soon as the process waits for it, or the engine answers again) or expired (the process ended first). ' +
+  'Sending it again is the same message. 503 only when it could not be recorded; 409 when the order is already closed.';
+
 const IdempotencyHeadersSchema = z.object({
   'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never creates a second order'),
 });
 
 export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   const orders = createOrderRepository({ db: app.database.db });
+  const messaging = (log: FastifyBaseLogger) => ({
+    orders,
+    db: app.database.db,
+    engine: app.engine,
+    engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+    log,
+  });
 
   app.post(
     '/orders',
@@ -32,7 +46,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         body: request.body,
         idempotencyKey: request.headers['idempotency-key'],
         orders,
-        zeebe: app.camunda.zeebe,
+        engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info({ businessKey: order.id, processInstanceKey: order.processInstanceKey, created }, 'order accepted');
@@ -64,23 +78,22 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'The customer cancels the order; what was reserved is released',
+        description: MESSAGE_ANSWER,
         params: OrderIdParamsSchema,
         body: CancelOrderBodySchema,
         response: { 202: OrderSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
-      const order = await cancelOrder({
+      const { order, message } = await cancelOrder({
         caller: principal(request),
         id: request.params.id,
         reason: request.body?.reason,
-        orders,
-        zeebe: app.camunda.zeebe,
-        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+        ...messaging(request.log),
       });
       app.statusReads.forget(order.id);
-      request.log.info({ businessKey: order.id }, 'cancellation requested');
-      return reply.status(202).send(order);
+      request.log.info({ businessKey: order.id, message }, 'cancellation requested');
+      return reply.status(202).header('x-message-state', message).send(order);
     },
   );
 
@@ -91,20 +104,16 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'The customer confirms the install works',
+        description: MESSAGE_ANSWER,
         params: OrderIdParamsSchema,
         response: { 202: OrderSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
-      const order = await confirmOrder({
-        caller: principal(request),
-        id: request.params.id,
-        orders,
-        zeebe: app.camunda.zeebe,
-        engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
-      });
+      const { order, message } = await confirmOrder({ caller: principal(request), id: request.params.id, ...messaging(request.log) });
       app.statusReads.forget(order.id);
-      return reply.status(202).send(order);
+      request.log.info({ businessKey: order.id, message }, 'confirmation received');
+      return reply.status(202).header('x-message-state', message).send(order);
     },
   );
 };

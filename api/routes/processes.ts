@@ -64,7 +64,8 @@ export const processRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const result = await deploy({
         body: request.body,
-        zeebe: app.camunda.zeebe,
+        engine: app.engine,
+        db: app.database.db,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info(

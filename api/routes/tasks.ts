@@ -17,7 +17,7 @@ import { principal } from '../plugins/auth.ts';
 /** Clerks' work: their groups' open tasks in their branch, claiming, completing with the form, their done list. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   const tasks = createTaskRepository({ db: app.database.db });
-  const rest = app.camunda.rest;
+  const engine = { engine: app.engine, engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS };
 
   app.get(
     '/tasks',
@@ -96,7 +96,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const task = await claimTask({ caller: principal(request), key: request.params.key, tasks, rest });
+      const task = await claimTask({ caller: principal(request), key: request.params.key, tasks, ...engine });
       request.log.info(
         { userTaskKey: task.key, businessKey: task.businessKey, processInstanceKey: task.processInstanceKey },
         'task claimed',
@@ -116,7 +116,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
       },
     },
-    async (request) => unclaimTask({ caller: principal(request), key: request.params.key, tasks, rest }),
+    async (request) => unclaimTask({ caller: principal(request), key: request.params.key, tasks, ...engine }),
   );
 
   app.post(
@@ -137,7 +137,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         key: request.params.key,
         variables: request.body.variables,
         tasks,
-        rest,
+        ...engine,
         log: request.log,
       });
       request.log.info({ userTaskKey: request.params.key, username: principal(request).username }, 'task completed');

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ACCESS, canSee } from '../domain/auth/access.ts';
 import { createOrderRepository } from '../domain/orders/repository.ts';
@@ -37,7 +38,14 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = app.database.db;
   const orders = createOrderRepository({ db });
   const progress = createProgressRepository({ db });
-  const engine = () => ({ db, orders, progress, zeebe: app.camunda.zeebe, engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS });
+  const engine = (log: FastifyBaseLogger) => ({
+    db,
+    orders,
+    progress,
+    engine: app.engine,
+    engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+    log,
+  });
 
   app.post(
     '/productOrder',
@@ -56,7 +64,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
         caller: principal(request),
         body: request.body,
         idempotencyKey: request.headers['idempotency-key'],
-        ...engine(),
+        ...engine(request.log),
       });
       request.log.info({ businessKey: productOrder.id, created }, 'product order accepted');
       return reply
@@ -137,7 +145,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
         caller: principal(request),
         body: request.body,
         idempotencyKey: request.headers['idempotency-key'],
-        ...engine(),
+        ...engine(request.log),
       });
       app.statusReads.forget(request.body.productOrder.id);
       return reply

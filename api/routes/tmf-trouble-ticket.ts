@@ -45,7 +45,7 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
         idempotencyKey: request.headers['idempotency-key'],
         db,
         progress,
-        zeebe: app.camunda.zeebe,
+        engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
       });
       request.log.info({ businessKey: troubleTicket.id, created }, 'trouble ticket accepted');

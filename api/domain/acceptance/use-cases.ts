@@ -1,24 +1,31 @@
 import { sql } from 'drizzle-orm';
 import { ACCEPTANCE_PROCESS_ID } from '../../../contracts/acceptance.ts';
 import type { Db } from '../../../db/client.ts';
-import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
+import { engineCommand } from '../engine-command.ts';
+import { startProcess } from '../record-and-start.ts';
+
+/** A month's batch is its business object: its instance's business key. */
+export const acceptanceBusinessKey = (month: string) => `acceptance-${month}`;
 
 /** Starts the acceptance batch of a given month by hand (the timer starts one on the 5th of each month). */
 export async function startAcceptanceBatch({
   month,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   month: string;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }) {
-  const { processInstanceKey } = await withEngineTimeout(
-    zeebe.createProcessInstance({ bpmnProcessId: ACCEPTANCE_PROCESS_ID, variables: { month } }),
+  const processInstanceKey = await startProcess({
+    engine,
+    bpmnProcessId: ACCEPTANCE_PROCESS_ID,
+    businessKey: acceptanceBusinessKey(month),
+    variables: { month },
     engineTimeoutMs,
-    'starting the acceptance batch',
-  );
+  });
   return { processInstanceKey };
 }
 
@@ -76,13 +83,13 @@ export async function getAcceptanceBatch({ db, month }: { db: Db; month: string 
 export async function requestAcceptanceBatch({
   db,
   month,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   db: Db;
   month: string;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }): Promise<{ created: boolean; processInstanceKey: string }> {
   const existing = await findBatch(db, month);
   if (existing && existing.state !== 'terminated') return { created: false, processInstanceKey: existing.key };
@@ -91,7 +98,13 @@ export async function requestAcceptanceBatch({
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`acceptance-batch:${month}`}))`);
     const again = await findBatch(tx as unknown as Db, month);
     if (again && again.state !== 'terminated') return { created: false, processInstanceKey: again.key };
-    const { processInstanceKey } = await startAcceptanceBatch({ month, zeebe, engineTimeoutMs });
+    // One the read model does not show yet (just started by an earlier request): the engine knows it by its business key.
+    const running = await engineCommand("looking for the month's batch", () =>
+      engine.processInstances({ businessKey: acceptanceBusinessKey(month), processDefinitionKey: ACCEPTANCE_PROCESS_ID }),
+    );
+    const [first] = running;
+    if (first) return { created: false, processInstanceKey: first.id };
+    const { processInstanceKey } = await startAcceptanceBatch({ month, engine, engineTimeoutMs });
     return { created: true, processInstanceKey };
   });
 }

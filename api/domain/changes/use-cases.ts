@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { CHANGE_PROCESS_ID, type ChangeRequest } from '../../../contracts/change.ts';
 import type { Db } from '../../../db/client.ts';
 import { orders, serviceChanges } from '../../../db/schema.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { errors } from '../../errors.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
@@ -11,14 +11,14 @@ export async function requestChange({
   orderId,
   change,
   db,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   orderId: string;
   change: ChangeRequest;
   db: Db;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }) {
   const [order] = await db.select().from(orders).where(eq(orders.id, orderId));
   if (!order) throw errors.orderNotFound(orderId);
@@ -44,7 +44,7 @@ export async function requestChange({
     attachInstance: async (changeId, key) =>
       void (await db.update(serviceChanges).set({ processInstanceKey: key }).where(eq(serviceChanges.id, changeId))),
     remove: async (changeId) => void (await db.delete(serviceChanges).where(eq(serviceChanges.id, changeId))),
-    zeebe,
+    engine,
     engineTimeoutMs,
   });
   return { changeId: id, processInstanceKey };

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { COMPLAINT_PROCESS_ID, type ComplaintVariables } from '../../../contracts/complaint.ts';
 import type { Db } from '../../../db/client.ts';
 import { complaints } from '../../../db/schema.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
 export type ReportComplaint = Omit<ComplaintVariables, 'complaintId'>;
@@ -12,15 +12,15 @@ export async function reportComplaint({
   complaint,
   customerId = null,
   db,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   complaint: ReportComplaint;
   /** The customer account (CRM party id) it belongs to; customers see only their own. */
   customerId?: string | null;
   db: Db;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }) {
   const { id, processInstanceKey } = await recordAndStart({
     bpmnProcessId: COMPLAINT_PROCESS_ID,
@@ -43,7 +43,7 @@ export async function reportComplaint({
     attachInstance: async (complaintId, key) =>
       void (await db.update(complaints).set({ processInstanceKey: key }).where(eq(complaints.id, complaintId))),
     remove: async (complaintId) => void (await db.delete(complaints).where(eq(complaints.id, complaintId))),
-    zeebe,
+    engine,
     engineTimeoutMs,
   });
   return { complaintId: id, processInstanceKey };

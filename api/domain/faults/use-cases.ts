@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { FAULT_PROCESS_ID, type FaultVariables } from '../../../contracts/fault.ts';
 import type { Db } from '../../../db/client.ts';
 import { troubleTickets } from '../../../db/schema.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
 export type ReportFault = Omit<FaultVariables, 'ticketId'>;
@@ -12,15 +12,15 @@ export async function reportFault({
   fault,
   customerId = null,
   db,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   fault: ReportFault;
   /** The customer account (CRM party id) it belongs to; customers see only their own. */
   customerId?: string | null;
   db: Db;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }) {
   const { id, processInstanceKey } = await recordAndStart({
     bpmnProcessId: FAULT_PROCESS_ID,
@@ -44,7 +44,7 @@ export async function reportFault({
     attachInstance: async (ticketId, key) =>
       void (await db.update(troubleTickets).set({ processInstanceKey: key }).where(eq(troubleTickets.id, ticketId))),
     remove: async (ticketId) => void (await db.delete(troubleTickets).where(eq(troubleTickets.id, ticketId))),
-    zeebe,
+    engine,
     engineTimeoutMs,
   });
   return { ticketId: id, processInstanceKey };

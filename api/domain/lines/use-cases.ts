@@ -2,8 +2,9 @@ import { eq } from 'drizzle-orm';
 import { LINE_MESSAGES, LINE_PROCESS_ID, type LineCommission } from '../../../contracts/enterprise-line.ts';
 import type { Db } from '../../../db/client.ts';
 import { lineOrders } from '../../../db/schema.ts';
-import { publishMessageOnce, type ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { errors } from '../../errors.ts';
+import { sendMessage } from '../messages/use-cases.ts';
 import { recordAndStart } from '../record-and-start.ts';
 
 /** Records an enterprise line's design commission and starts its process (the TMF622 routes will call this). */
@@ -11,15 +12,15 @@ export async function commissionLine({
   commission,
   customerId = null,
   db,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   commission: LineCommission;
   /** The customer account (CRM party id) it belongs to; customers see only their own. */
   customerId?: string | null;
   db: Db;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }) {
   const { id, processInstanceKey } = await recordAndStart({
     bpmnProcessId: LINE_PROCESS_ID,
@@ -45,7 +46,7 @@ export async function commissionLine({
     attachInstance: async (lineOrderId, key) =>
       void (await db.update(lineOrders).set({ processInstanceKey: key }).where(eq(lineOrders.id, lineOrderId))),
     remove: async (lineOrderId) => void (await db.delete(lineOrders).where(eq(lineOrders.id, lineOrderId))),
-    zeebe,
+    engine,
     engineTimeoutMs,
   });
   return { lineOrderId: id, processInstanceKey };
@@ -55,38 +56,40 @@ const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * A customer's cancellation of a line order: the process's event subprocess releases what the
- * branches reserved (compensation) and closes the order as cancelled. The message id makes a
- * repeated request a no-op while the first is buffered; the time to live covers a process that
- * is between two steps when it arrives.
+ * branches reserved (compensation) and closes the order as cancelled. Recorded once per line order
+ * (a repeat is the same cancellation) and delivered at once, or by the relay as soon as the
+ * process can take it (api/domain/messages). A closed order refuses it (409).
  */
 export async function cancelLineOrder({
   lineOrderId,
   reason,
   db,
-  zeebe,
+  engine,
   engineTimeoutMs,
+  log,
 }: {
   lineOrderId: string;
   reason: string | undefined;
   db: Db;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
+  log?: { warn(context: object, message: string): void };
 }) {
-  const [order] = await db.select({ state: lineOrders.state }).from(lineOrders).where(eq(lineOrders.id, lineOrderId));
+  const [order] = await db
+    .select({ state: lineOrders.state, processInstanceKey: lineOrders.processInstanceKey })
+    .from(lineOrders)
+    .where(eq(lineOrders.id, lineOrderId));
   if (!order) throw errors.orderNotFound(lineOrderId);
   if (FINAL_STATES.has(order.state)) throw errors.orderClosed(lineOrderId, order.state);
-  const name = LINE_MESSAGES.lineOrderCancelled;
-  await publishMessageOnce(
-    zeebe,
-    {
-      name,
-      correlationKey: lineOrderId,
-      messageId: `${name}:${lineOrderId}`,
-      timeToLive: 3_600_000,
-      variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
-    },
+  const sent = await sendMessage({
+    db,
+    engine,
+    businessKey: lineOrderId,
+    messageName: LINE_MESSAGES.lineOrderCancelled,
+    variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
+    processInstanceKey: order.processInstanceKey,
     engineTimeoutMs,
-    'publishing the line cancellation',
-  );
-  return { lineOrderId, state: order.state };
+    log,
+  });
+  return { lineOrderId, state: order.state, message: sent.state };
 }

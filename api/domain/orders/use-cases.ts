@@ -1,8 +1,12 @@
 import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
-import { publishMessageOnce, withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import type { Db } from '../../../db/client.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { errors } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
+import type { MessageState } from '../messages/repository.ts';
+import { sendMessage } from '../messages/use-cases.ts';
+import { startProcess } from '../record-and-start.ts';
 import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
 import type { CreateOrderBody, Order } from './schemas.ts';
 
@@ -12,15 +16,15 @@ export async function createOrder({
   body,
   idempotencyKey: requestedKey,
   orders,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   caller: Principal;
   body: CreateOrderBody;
   idempotencyKey: string | undefined;
   orders: OrderRepository;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }): Promise<{ order: Order; created: boolean }> {
   const customerId = owningCustomer(caller, body.customerId);
   const idempotencyKey = scopedIdempotencyKey(caller, requestedKey);
@@ -28,14 +32,15 @@ export async function createOrder({
     const existing = await orders.findByIdempotencyKey(idempotencyKey);
     if (existing) return { order: await toOrder(existing, orders), created: false };
   }
-  const start = async (orderId: string) => {
+  const start = (orderId: string) => {
     const variables: OrderVariables = { orderId, customer: body.customer, address: body.address, grid: body.grid, product: body.product };
-    const started = await withEngineTimeout(
-      zeebe.createProcessInstance({ bpmnProcessId: HOME_BROADBAND_PROCESS_ID, variables }),
+    return startProcess({
+      engine,
+      bpmnProcessId: HOME_BROADBAND_PROCESS_ID,
+      businessKey: orderId,
+      variables: { ...variables },
       engineTimeoutMs,
-      'starting the order process',
-    );
-    return started.processInstanceKey;
+    });
   };
   try {
     const row = await orders.insertAndStart(body, customerId, idempotencyKey, start);
@@ -52,60 +57,63 @@ export async function createOrder({
 
 const FINAL_STATES = new Set(['completed', 'failed', 'cancelled']);
 
+type OrderCommand = {
+  caller: Principal;
+  id: string;
+  orders: OrderRepository;
+  db: Db;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
+  log?: { warn(context: object, message: string): void };
+};
+
 /**
- * Sends a message to an open order's process, correlated by the order id. The message id makes a
- * repeated request a no-op while the first is still buffered; the time to live buffers it until
- * the process waits for it.
+ * A customer's message to an open order's process (api/domain/messages): recorded once per order
+ * and message name (a repeat is the same message), delivered at once if the process waits for it,
+ * else by the relay as soon as it does. A closed order refuses it (409).
  */
 async function messageOpenOrder({
   caller,
   id,
   name,
-  timeToLive,
   variables,
-  what,
   orders,
-  zeebe,
+  db,
+  engine,
   engineTimeoutMs,
-}: {
-  caller: Principal;
-  id: string;
-  name: string;
-  timeToLive: number;
-  variables: Record<string, string>;
-  what: string;
-  orders: OrderRepository;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
-}): Promise<Order> {
+  log,
+}: OrderCommand & { name: string; variables: Record<string, string> }): Promise<{ order: Order; message: MessageState }> {
   const row = await orders.find(id);
   if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
   if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
-  await publishMessageOnce(zeebe, { name, correlationKey: id, messageId: `${name}:${id}`, timeToLive, variables }, engineTimeoutMs, what);
-  return toOrder(row, orders);
+  const sent = await sendMessage({
+    db,
+    engine,
+    businessKey: id,
+    messageName: name,
+    variables,
+    processInstanceKey: row.processInstanceKey,
+    engineTimeoutMs,
+    log,
+  });
+  return { order: await toOrder(row, orders), message: sent.state };
 }
 
-type OrderCommand = { caller: Principal; id: string; orders: OrderRepository; zeebe: ZeebeClient; engineTimeoutMs: number };
-
 /** A customer's cancellation: the process's event subprocess releases what was reserved and closes the order. */
-export function cancelOrder({ reason, ...command }: OrderCommand & { reason: string | undefined }): Promise<Order> {
+export function cancelOrder({ reason, ...command }: OrderCommand & { reason: string | undefined }) {
   return messageOpenOrder({
     ...command,
     name: MESSAGES.orderCancelled,
-    timeToLive: 3_600_000,
     variables: { cancellationReason: reason ?? 'Cancelled by the customer' },
-    what: 'publishing the cancellation',
   });
 }
 
-/** The customer confirms the install; buffered until the process waits for it (up to 3 days). */
-export function confirmOrder(command: OrderCommand): Promise<Order> {
+/** The customer confirms the install; delivered when the process waits for it (it may be sent before). */
+export function confirmOrder(command: OrderCommand) {
   return messageOpenOrder({
     ...command,
     name: MESSAGES.customerConfirmed,
-    timeToLive: 3 * 24 * 3_600_000,
     variables: { customerConfirmedAt: new Date().toISOString() },
-    what: 'publishing the confirmation',
   });
 }
 

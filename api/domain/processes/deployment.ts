@@ -1,7 +1,12 @@
+import { and, desc, eq } from 'drizzle-orm';
 import { DmnModdle } from 'dmn-moddle';
-import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import type { Db } from '../../../db/client.ts';
+import { forms } from '../../../db/schema.ts';
 import { lintBpmn } from '../../../definitions/lint.ts';
+import { EngineRequestError } from '../../../engine/errors.ts';
+import { numericKey, type OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError, type Problem } from '../../errors.ts';
+import { engineCommand } from '../engine-command.ts';
 import type { DeployBody } from './schemas.ts';
 
 type FieldError = NonNullable<Problem['errors']>[number];
@@ -18,8 +23,22 @@ const DTD = /<!\s*(DOCTYPE|ENTITY)/i;
  * event-handler attribute in a tag.
  */
 const SCRIPT = /<\s*script\b|j[\s]*a[\s]*v[\s]*a[\s]*s[\s]*c[\s]*r[\s]*i[\s]*p[\s]*t[\s]*:|vbscript:|<[^>]*\son[a-z]+\s*=/i;
-/** A BPMN script element or script format other than FEEL (zeebe:script is FEEL, evaluated by the engine: allowed). */
-const XML_SCRIPT = /<(?!zeebe:)(?:[\w-]+:)?script\b|scriptFormat\s*=\s*["'](?!feel["'])/i;
+/** A script element (BPMN script task, camunda:script of a listener or input mapping): the engine would run it. */
+const XML_SCRIPT = /<(?:[\w-]+:)?script\b/i;
+/** Script and expression languages other than FEEL (a Groovy or JavaScript condition, a JUEL decision table): code the engine runs. */
+const NON_FEEL_LANGUAGE = /\b(?:expressionLanguage|language|scriptFormat)\s*=\s*["'](?!feel["']|https?:\/\/www\.omg\.org\/spec\/DMN\/\d+\/FEEL\/?["'])/i;
+/**
+ * Operaton runs Java where a model names it: a class, a delegate or method expression as a task's
+ * or listener's logic, a script resource. Our processes call workers (external tasks) instead.
+ */
+const ENGINE_CODE = /<[^>]*\s(?:[\w-]+:)?(?:class|delegateExpression|expression|resource|variableMappingClass|variableMappingDelegateExpression)\s*=/i;
+/**
+ * JUEL expressions (`${…}`: dates, priorities, candidate groups) may call methods; reflection, the
+ * runtime and the engine's own services are out of bounds. (The engine app should also expose no
+ * beans to expressions: see the report in docs/engine.md.)
+ */
+const JUEL_REACHES_JAVA =
+  /[$#]\{[^}]*?(?:\bgetClass\b|\.class\b|\bforName\b|\bgetMethods?\b|\bgetDeclared\w*|\bgetConstructors?\b|\bnewInstance\b|\binvoke\b|\bexec\b|\bRuntime\b|\bProcessBuilder\b|\bSystem\b|\w*[pP]rocessEngine\w*|\w*[cC]lassLoader\b|\bloadClass\b)/;
 /** XInclude pulls other files or URLs into a document, as external entities do. */
 const XINCLUDE = /http:\/\/www\.w3\.org\/2001\/XInclude/i;
 /** Far above any real model (ours have a few hundred); linting 100,000 elements takes minutes of the API's time. */
@@ -107,8 +126,17 @@ export async function checkResources(body: DeployBody) {
       continue;
     }
     const kind = r.name.split('.').pop();
-    if (SCRIPT.test(r.content) || SCRIPT.test(readableText(kind, r.content)) || (kind !== 'form' && XML_SCRIPT.test(r.content))) {
-      errors.push(at('scripts are not allowed in uploaded definitions'));
+    const readable = readableText(kind, r.content);
+    if (SCRIPT.test(r.content) || SCRIPT.test(readable) || (kind !== 'form' && (XML_SCRIPT.test(r.content) || NON_FEEL_LANGUAGE.test(readable)))) {
+      errors.push(at('scripts are not allowed in uploaded definitions (conditions and decisions use FEEL or plain expressions)'));
+      continue;
+    }
+    if (kind !== 'form' && ENGINE_CODE.test(readable)) {
+      errors.push(at('Java classes, delegate expressions and script resources are not allowed: service tasks are external tasks for our workers'));
+      continue;
+    }
+    if (kind !== 'form' && JUEL_REACHES_JAVA.test(readable)) {
+      errors.push(at('expressions may not reach Java reflection, the runtime or the engine (getClass, forName, Runtime, processEngine, …)'));
       continue;
     }
     if (kind !== 'form' && XINCLUDE.test(r.content)) {
@@ -142,42 +170,122 @@ const invalidDefinitions = (errors: FieldError[]) =>
     errors,
   );
 
-interface DeployedResource {
-  process?: { bpmnProcessId: string; version: number; processDefinitionKey: string; resourceName: string };
-  decision?: { dmnDecisionId: string; version: number; decisionKey: string };
-  form?: { formId: string; version: number; formKey: string };
+/**
+ * The deployment name every definition of the platform is deployed under (processes/ at start-up
+ * and uploads here alike): the engine compares each file with the latest of that name in it and
+ * deploys only what changed, so an unchanged file keeps its version, as before.
+ */
+export const DEPLOYMENT_NAME = 'telecom-processes';
+
+type DeployedDefinition = { id: string; key: string; version: number; resource?: string | null };
+
+/** Ids the engine will know a file's definitions by: executable processes of a BPMN file, decisions of a DMN file. */
+function definitionIds(kind: 'bpmn' | 'dmn', xml: string): string[] {
+  const element = kind === 'bpmn' ? 'process' : 'decision';
+  const ids: string[] = [];
+  for (const m of xml.matchAll(new RegExp(`<(?:[\\w-]+:)?${element}\\b([^>]*)>`, 'g'))) {
+    const attributes = m[1] ?? '';
+    if (kind === 'bpmn' && /\bisExecutable\s*=\s*["']false["']/.test(attributes)) continue;
+    const id = /\bid\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
+    if (id) ids.push(id);
+  }
+  return ids;
 }
 
-/** Lints and checks every file, then deploys them together (all or nothing); the engine skips unchanged files. */
-export async function deploy({ body, zeebe, engineTimeoutMs }: { body: DeployBody; zeebe: ZeebeClient; engineTimeoutMs: number }) {
+/** The engine's reason for refusing a deployment, without our client's preamble. */
+const engineReason = (e: EngineRequestError) => e.message.replace(/^the engine refused [^:]*: /, '');
+
+/**
+ * Lints and checks every file, then deploys them together (all or nothing); the engine skips
+ * unchanged files, which answer with the version they already have. Forms have no definition in
+ * the engine's REST API: their key is the resource's id, their version the read model's.
+ */
+export async function deploy({
+  body,
+  engine,
+  db,
+  engineTimeoutMs,
+}: {
+  body: DeployBody;
+  engine: OperatonClient;
+  db: Db;
+  engineTimeoutMs?: number;
+}) {
   const { errors, warnings } = await checkResources(body);
   if (errors.length > 0) throw invalidDefinitions(errors);
-  const resources = body.resources.map((r) => {
-    const content = Buffer.from(r.content, 'utf8');
-    const kind = r.name.split('.').pop();
-    return kind === 'bpmn' ? { name: r.name, process: content } : kind === 'dmn' ? { name: r.name, decision: content } : { name: r.name, form: content };
-  });
-  let result: Awaited<ReturnType<ZeebeClient['deployResources']>>;
+  let deployment: Awaited<ReturnType<OperatonClient['deploy']>>;
   try {
-    result = await withEngineTimeout(zeebe.deployResources(resources), engineTimeoutMs * 3, 'deploying definitions');
+    // (the client allows a deployment 30 s more than other calls: parsing large models takes time)
+    deployment = await engineCommand('deploying definitions', () =>
+      engine.deploy(
+        DEPLOYMENT_NAME,
+        body.resources.map((r) => ({ name: r.name, content: r.content })),
+      ),
+    );
   } catch (e) {
-    // The engine's own validation (it parses and checks more than lint does).
-    const err = e as { code?: number; details?: string; message?: string };
-    if (err.code === 3) {
-      throw invalidDefinitions([{ pointer: '/resources', in: 'body', message: (err.details ?? err.message ?? 'refused').slice(0, 4000) }]);
+    // The engine's own validation (it parses and checks more than lint does): nothing was deployed.
+    if (e instanceof EngineRequestError && e.status === 400) {
+      throw invalidDefinitions([{ pointer: '/resources', in: 'body', message: engineReason(e).slice(0, 4000) }]);
     }
     throw e;
   }
-  const deployed = result.deployments as DeployedResource[];
-  return {
-    deploymentKey: result.key,
-    processes: deployed.flatMap((d) =>
-      d.process ? [{ processId: d.process.bpmnProcessId, version: d.process.version, key: d.process.processDefinitionKey, resourceName: d.process.resourceName }] : [],
-    ),
-    decisions: deployed.flatMap((d) =>
-      d.decision ? [{ decisionId: d.decision.dmnDecisionId, version: d.decision.version, key: d.decision.decisionKey }] : [],
-    ),
-    forms: deployed.flatMap((d) => (d.form ? [{ formId: d.form.formId, version: d.form.version, key: d.form.formKey }] : [])),
-    warnings,
-  };
+
+  const latest = async (kind: 'process' | 'decision', deployed: Record<string, DeployedDefinition> | null | undefined, id: string) =>
+    Object.values(deployed ?? {}).find((d) => d.key === id) ??
+    (await engineCommand('reading the definitions', () => engine.definitions(kind, { key: id, latestVersion: true }), { timeoutMs: engineTimeoutMs }))[0];
+
+  const processes: { processId: string; version: number; key: string; resourceName: string }[] = [];
+  const decisions: { decisionId: string; version: number; key: string }[] = [];
+  const deployedForms: { formId: string; version: number; key: string }[] = [];
+  const newResources = body.resources.some((r) => r.name.endsWith('.form'))
+    ? await engineCommand('reading the deployment', () => engine.deploymentResources(deployment.id), { timeoutMs: engineTimeoutMs })
+    : [];
+  for (const r of body.resources) {
+    const kind = r.name.split('.').pop();
+    if (kind === 'bpmn') {
+      for (const id of definitionIds(kind, r.content)) {
+        const d = await latest('process', deployment.deployedProcessDefinitions, id);
+        if (d) processes.push({ processId: d.key, version: d.version, key: numericKey(d.id) ?? d.id, resourceName: d.resource ?? r.name });
+      }
+    } else if (kind === 'dmn') {
+      for (const id of definitionIds(kind, r.content)) {
+        const d = await latest('decision', deployment.deployedDecisionDefinitions, id);
+        if (d) decisions.push({ decisionId: d.key, version: d.version, key: numericKey(d.id) ?? d.id });
+      }
+    } else {
+      const formId = (JSON.parse(r.content) as { id: string }).id;
+      const resourceId = newResources.find((n) => n.name === r.name)?.id;
+      const form = await formVersion(db, formId, resourceId);
+      deployedForms.push({ formId, version: form?.version ?? 1, key: form?.formKey ?? resourceId ?? formId });
+    }
+  }
+  return { deploymentKey: deployment.id, processes, decisions, forms: deployedForms, warnings };
+}
+
+/** A form's version as the read model numbers them: this deployment's (recorded within moments), or the latest for an unchanged form. */
+async function formVersion(db: Db, formId: string, resourceId: string | undefined): Promise<{ formKey: string; version: number } | undefined> {
+  const latest = async () =>
+    (
+      await db
+        .select({ formKey: forms.formKey, version: forms.version })
+        .from(forms)
+        .where(eq(forms.formId, formId))
+        .orderBy(desc(forms.version))
+        .limit(1)
+    )[0];
+  if (!resourceId) return latest();
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const [row] = await db
+      .select({ formKey: forms.formKey, version: forms.version })
+      .from(forms)
+      .where(and(eq(forms.formId, formId), eq(forms.formKey, resourceId)));
+    if (row) return row;
+    if (Date.now() > deadline) {
+      // not recorded yet: the next version after the latest recorded one
+      const before = await latest();
+      return { formKey: resourceId, version: (before?.version ?? 0) + 1 };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,4 +1,7 @@
-import { withEngineTimeout, type ZeebeClient } from '../../../engine/camunda.ts';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
+import { engineCommand, isGone } from '../engine-command.ts';
 import { ApiError, errors } from '../../errors.ts';
 import { slaState } from '../tasks/use-cases.ts';
 import type { ProcessRepository } from './repository.ts';
@@ -85,39 +88,77 @@ export async function listIncidents(processes: ProcessRepository, q: { state?: s
   return (await processes.incidents(q)).map(toIncident);
 }
 
-/** Gives the failed job its retries back, then resolves the incident: the engine runs the job again. */
+const incidentResolved = (key: string) =>
+  new ApiError(409, 'INCIDENT_RESOLVED', 'Incident already resolved', `Incident ${key} is resolved.`);
+
+/**
+ * Gives what failed its retries back: the engine resolves the incident itself and runs it again.
+ * A worker's task (incident type failedExternalTask) is fetched again by its worker; a job
+ * (failedJob: a timer, an asynchronous continuation) is run again by the job executor. What failed
+ * is the incident's configuration, as the engine reports it (its type decides which call).
+ */
 export async function resolveIncident({
   processes,
-  zeebe,
+  engine,
   key,
   retries,
   engineTimeoutMs,
 }: {
   processes: ProcessRepository;
-  zeebe: ZeebeClient;
+  engine: OperatonClient;
   key: string;
   retries: number;
-  engineTimeoutMs: number;
+  engineTimeoutMs?: number;
 }) {
   const incident = await processes.incident(key);
   if (!incident) throw new ApiError(404, 'INCIDENT_NOT_FOUND', 'Incident not found', `There is no incident ${key}.`);
-  if (incident.state !== 'active') throw new ApiError(409, 'INCIDENT_RESOLVED', 'Incident already resolved', `Incident ${key} is resolved.`);
-  if (incident.jobKey) {
-    await withEngineTimeout(zeebe.updateJobRetries({ jobKey: incident.jobKey, retries }), engineTimeoutMs, 'restoring job retries');
+  if (incident.state !== 'active') throw incidentResolved(key);
+  const timeoutMs = engineTimeoutMs;
+  // The read model may not have recorded its resolution yet: the engine's open incidents are the truth.
+  const [open] = await engineCommand('reading the incident', () => engine.incidents({ incidentId: key }), { timeoutMs });
+  if (!open) throw incidentResolved(key);
+  const failed = open.configuration ?? incident.jobKey;
+  if (!failed) throw new ApiError(409, 'INCIDENT_NOT_RETRYABLE', 'Nothing to retry', `Incident ${key} names no task or job to retry.`);
+  try {
+    if (open.incidentType === 'failedExternalTask') {
+      await engineCommand('restoring the task\'s retries', () => engine.setExternalTaskRetries(failed, retries), { timeoutMs });
+    } else if (open.incidentType === 'failedJob') {
+      await engineCommand('restoring the job\'s retries', () => engine.setJobRetries(failed, retries), { timeoutMs });
+    } else {
+      throw new ApiError(
+        409,
+        'INCIDENT_NOT_RETRYABLE',
+        'This incident cannot be retried here',
+        `Incident ${key} is of type ${open.incidentType}; resolve it in the engine's cockpit.`,
+      );
+    }
+  } catch (e) {
+    // resolved meanwhile (its task or job is gone: completed, or its instance cancelled)
+    if (isGone(e)) throw incidentResolved(key);
+    throw e;
   }
-  await withEngineTimeout(zeebe.resolveIncident({ incidentKey: key }), engineTimeoutMs, 'resolving the incident');
 }
 
+/** Why a process owner's cancellation closed the business object (the status views and TMF show it). */
+export const OWNER_CANCELLATION_REASON = 'Process instance cancelled by a process owner';
+
+/**
+ * Cancels a running top-level instance at once (called instances with it). The reason is recorded
+ * on its business object first (the read model closes it as cancelled from the engine's end event
+ * and keeps a reason already there); if the engine does not cancel, the reason is taken back.
+ */
 export async function cancelInstance({
   processes,
-  zeebe,
+  db,
+  engine,
   key,
   engineTimeoutMs,
 }: {
   processes: ProcessRepository;
-  zeebe: ZeebeClient;
+  db: Db;
+  engine: OperatonClient;
   key: string;
-  engineTimeoutMs: number;
+  engineTimeoutMs?: number;
 }) {
   const instance = await processes.instance(key);
   if (!instance) throw instanceNotFound(key);
@@ -125,5 +166,48 @@ export async function cancelInstance({
   if (instance.parentKey) {
     throw new ApiError(409, 'INSTANCE_IS_CALLED', 'Cancel the top-level instance', `Instance ${key} was called by ${instance.parentKey}; cancel that one.`);
   }
-  await withEngineTimeout(zeebe.cancelProcessInstance(key), engineTimeoutMs, 'cancelling the instance');
+  await noteReason(db, key, OWNER_CANCELLATION_REASON);
+  let outcome: 'cancelled' | 'not-found';
+  try {
+    outcome = await engineCommand('cancelling the instance', () => engine.deleteProcessInstance(key), { timeoutMs: engineTimeoutMs });
+  } catch (e) {
+    await takeBackReason(db, key, OWNER_CANCELLATION_REASON).catch(() => {});
+    throw e;
+  }
+  if (outcome === 'not-found') {
+    // it ended on its own meanwhile; the read model has not caught up with it yet
+    await takeBackReason(db, key, OWNER_CANCELLATION_REASON).catch(() => {});
+    throw new ApiError(409, 'INSTANCE_NOT_ACTIVE', 'Instance not active', `Process instance ${key} has already ended.`);
+  }
+}
+
+/** The business objects an instance runs for, and the states in which they are still open. */
+const BUSINESS_TABLES = [
+  { table: 'orders', closed: ['completed', 'failed', 'cancelled'] },
+  { table: 'trouble_ticket', closed: ['closed', 'cancelled'] },
+  { table: 'complaint', closed: ['closed', 'cancelled'] },
+  { table: 'service_change', closed: ['done', 'refused', 'cancelled'] },
+  { table: 'line_order', closed: ['completed', 'failed', 'cancelled'] },
+] as const;
+
+async function noteReason(db: Db, processInstanceKey: string, reason: string) {
+  for (const { table, closed } of BUSINESS_TABLES) {
+    await db.execute(sql`update ${sql.identifier(table)} set state_reason = ${reason}
+      where process_instance_key = ${processInstanceKey} and state_reason is null
+        and state not in (${sql.join(
+          closed.map((c) => sql`${c}`),
+          sql`, `,
+        )})`);
+  }
+}
+
+async function takeBackReason(db: Db, processInstanceKey: string, reason: string) {
+  for (const { table, closed } of BUSINESS_TABLES) {
+    await db.execute(sql`update ${sql.identifier(table)} set state_reason = null
+      where process_instance_key = ${processInstanceKey} and state_reason = ${reason}
+        and state not in (${sql.join(
+          closed.map((c) => sql`${c}`),
+          sql`, `,
+        )})`);
+  }
 }

@@ -1,4 +1,6 @@
-import { EngineRequestError, type EngineRest } from '../../../engine/rest.ts';
+import { EngineRequestError } from '../../../engine/errors.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
+import { engineCommand, isGone } from '../engine-command.ts';
 import { ApiError, errors } from '../../errors.ts';
 import type { Principal } from '../auth/schemas.ts';
 import { formVariablesSchema } from './form-schema.ts';
@@ -115,40 +117,49 @@ const claimedByOther = (key: string, assignee: string) =>
     `User task ${key} is claimed by ${assignee}; they must unclaim it first.`,
   );
 
-/** Engine answers to a task that is no longer open. */
+/**
+ * The engine's refusals of a task command: someone else holds it (Operaton answers a claim of a
+ * task held by another with 500 TaskAlreadyClaimedException) → 409 TASK_CLAIMED; the task is gone
+ * (completed, cancelled, never there: 404, 400 NotFoundException or 500 NullValueException) → 409
+ * TASK_NOT_OPEN.
+ */
 function engineRefusal(key: string, e: unknown): never {
-  if (e instanceof EngineRequestError && (e.status === 404 || e.status === 409))
-    throw errors.taskNotOpen(key, 'no longer open in the engine');
+  if (e instanceof EngineRequestError && e.engineType === 'TaskAlreadyClaimedException') {
+    throw new ApiError(
+      409,
+      'TASK_CLAIMED',
+      'Task claimed by someone else',
+      `User task ${key} is claimed by someone else; they must unclaim it first.`,
+    );
+  }
+  if (isGone(e) || (e instanceof EngineRequestError && e.status === 409)) throw errors.taskNotOpen(key, 'no longer open in the engine');
   throw e;
 }
 
-export async function claimTask({ caller, key, tasks, rest }: { caller: Principal; key: string; tasks: TaskRepository; rest: EngineRest }) {
+type TaskCommand = { caller: Principal; key: string; tasks: TaskRepository; engine: OperatonClient; engineTimeoutMs?: number };
+
+export async function claimTask({ caller, key, tasks, engine, engineTimeoutMs }: TaskCommand) {
   const task = await workableTask(caller, key, tasks);
   requireOpen(task);
   if (task.assignee && task.assignee !== caller.username) throw claimedByOther(key, task.assignee);
   if (task.assignee !== caller.username) {
-    await rest.assignUserTask(key, caller.username, false).catch((e: unknown) => engineRefusal(key, e));
+    // a claim, not a takeover: the engine refuses it if someone else has claimed the task meanwhile
+    await engineCommand('claiming the task', () => engine.claimTask(key, caller.username), { timeoutMs: engineTimeoutMs }).catch(
+      (e: unknown) => engineRefusal(key, e),
+    );
     await tasks.setAssignee(key, caller.username);
   }
   return toTask({ ...task, assignee: caller.username });
 }
 
-export async function unclaimTask({
-  caller,
-  key,
-  tasks,
-  rest,
-}: {
-  caller: Principal;
-  key: string;
-  tasks: TaskRepository;
-  rest: EngineRest;
-}) {
+export async function unclaimTask({ caller, key, tasks, engine, engineTimeoutMs }: TaskCommand) {
   const task = await workableTask(caller, key, tasks);
   requireOpen(task);
   if (task.assignee && task.assignee !== caller.username && caller.role !== 'admin') throw claimedByOther(key, task.assignee);
   if (task.assignee) {
-    await rest.unassignUserTask(key).catch((e: unknown) => engineRefusal(key, e));
+    await engineCommand('unclaiming the task', () => engine.unclaimTask(key), { timeoutMs: engineTimeoutMs }).catch((e: unknown) =>
+      engineRefusal(key, e),
+    );
     await tasks.setAssignee(key, null);
   }
   return toTask({ ...task, assignee: null });
@@ -160,14 +171,11 @@ export async function completeTask({
   key,
   variables,
   tasks,
-  rest,
+  engine,
+  engineTimeoutMs,
   log,
-}: {
-  caller: Principal;
-  key: string;
+}: TaskCommand & {
   variables: Record<string, unknown>;
-  tasks: TaskRepository;
-  rest: EngineRest;
   log?: { warn(context: object, message: string): void };
 }): Promise<void> {
   const task = await workableTask(caller, key, tasks);
@@ -190,10 +198,10 @@ export async function completeTask({
     }
     accepted = parsed.data;
   }
-  // Who completes it is written first: the projector keeps it when the engine's COMPLETED event arrives.
+  // Who completes it is written first: the projector keeps it when the engine's complete event arrives.
   await tasks.noteCompleter(key, caller.username);
   try {
-    await rest.completeUserTask(key, accepted);
+    await engineCommand('completing the task', () => engine.completeTask(key, accepted), { timeoutMs: engineTimeoutMs });
   } catch (e) {
     // Refused (someone else completed it) or unconfirmed: the note is taken back; a retry notes it again.
     await tasks.forgetCompleter(key, caller.username).catch(() => {});

@@ -2,7 +2,7 @@ import { count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { ChangeRequest } from '../../../contracts/change.ts';
 import type { Db } from '../../../db/client.ts';
 import { cancelProductOrders, orders, productCatalogue } from '../../../db/schema.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
@@ -35,7 +35,14 @@ export const tmf622Errors = {
     ),
 };
 
-type Deps = { db: Db; orders: OrderRepository; progress: ProgressRepository; zeebe: ZeebeClient; engineTimeoutMs: number };
+type Deps = {
+  db: Db;
+  orders: OrderRepository;
+  progress: ProgressRepository;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
+  log?: { warn(context: object, message: string): void };
+};
 
 // ── reading ──────────────────────────────────────────────────────────────────
 
@@ -195,7 +202,7 @@ export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverri
             {
               '@type': 'ExternalIdentifier' as const,
               id: subject.processInstanceKey,
-              owner: 'camunda',
+              owner: 'operaton',
               externalIdentifierType: 'processInstanceKey',
             },
           ],
@@ -347,7 +354,7 @@ export async function createProductOrder({
       },
       idempotencyKey: key,
       orders: deps.orders,
-      zeebe: deps.zeebe,
+      engine: deps.engine,
       engineTimeoutMs: deps.engineTimeoutMs,
     });
     return { productOrder: await getProductOrder({ caller, id: order.id, progress: deps.progress }), created };
@@ -396,7 +403,7 @@ export async function createProductOrder({
     db: deps.db,
     key: scopedIdempotencyKey(caller, key),
     create: async () =>
-      (await requestChange({ orderId: line.id, change, db: deps.db, zeebe: deps.zeebe, engineTimeoutMs: deps.engineTimeoutMs })).changeId,
+      (await requestChange({ orderId: line.id, change, db: deps.db, engine: deps.engine, engineTimeoutMs: deps.engineTimeoutMs })).changeId,
   });
   return { productOrder: await getProductOrder({ caller, id: resourceId, progress: deps.progress }), created };
 }
@@ -468,8 +475,9 @@ export async function createCancelProductOrder({
             lineOrderId: orderId,
             reason: body.cancellationReason,
             db: deps.db,
-            zeebe: deps.zeebe,
+            engine: deps.engine,
             engineTimeoutMs: deps.engineTimeoutMs,
+            log: deps.log,
           });
         } else {
           await cancelOrder({
@@ -477,8 +485,10 @@ export async function createCancelProductOrder({
             id: orderId,
             reason: body.cancellationReason,
             orders: deps.orders,
-            zeebe: deps.zeebe,
+            db: deps.db,
+            engine: deps.engine,
             engineTimeoutMs: deps.engineTimeoutMs,
+            log: deps.log,
           });
         }
       } catch (e) {

@@ -4,7 +4,7 @@ import { ComplaintCategorySchema } from '../../../contracts/complaint.ts';
 import { FaultSourceSchema, ServiceSchema } from '../../../contracts/fault.ts';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
 import type { Db } from '../../../db/client.ts';
-import type { ZeebeClient } from '../../../engine/camunda.ts';
+import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
@@ -271,7 +271,7 @@ export async function createTroubleTicket({
   idempotencyKey,
   db,
   progress,
-  zeebe,
+  engine,
   engineTimeoutMs,
 }: {
   caller: Principal;
@@ -279,8 +279,8 @@ export async function createTroubleTicket({
   idempotencyKey: string | undefined;
   db: Db;
   progress: ProgressRepository;
-  zeebe: ZeebeClient;
-  engineTimeoutMs: number;
+  engine: OperatonClient;
+  engineTimeoutMs?: number;
 }): Promise<{ troubleTicket: TroubleTicket; created: boolean }> {
   const party = body.relatedParty?.find((p) => p.role === 'customer')?.partyOrPartyRole;
   const customerId = owningCustomer(caller, party?.id);
@@ -308,7 +308,7 @@ export async function createTroubleTicket({
         fault: { account, customer, service: service.data, source, description },
         customerId,
         db,
-        zeebe,
+        engine,
         engineTimeoutMs,
       });
       return ticketId;
@@ -323,7 +323,7 @@ export async function createTroubleTicket({
       complaint: { account, customer, category: category.data, description },
       customerId,
       db,
-      zeebe,
+      engine,
       engineTimeoutMs,
     });
     return complaintId;
