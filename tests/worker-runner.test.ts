@@ -19,6 +19,7 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/operaton/${na
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROCESSES = [
   'test-worker-outcomes',
+  'test-worker-refused-completion',
   'test-worker-busy-engine',
   'test-worker-killed',
   'test-worker-long',
@@ -196,6 +197,31 @@ describe('the workers run Operaton external tasks through their definitions', ()
       });
       expect(attempts.filter((a) => a.job.processInstanceKey === instance.id)).toHaveLength(1);
     });
+  });
+
+  it('a completion the engine refuses for good (the next step’s condition fails) becomes an incident with its reason, not a task that comes back forever', async () => {
+    let runs = 0;
+    const work = defineJob({
+      type: 'test-worker-refused-completion',
+      description: 'test: completes without the variable the next step needs',
+      input: z.looseObject({}),
+      output: z.object({}),
+      handler: async () => {
+        runs++;
+        return {};
+      },
+    });
+    run([work]);
+    const instance = await engine.startProcess('test-worker-refused-completion', { businessKey: `WR-REFUSED-${Date.now()}` });
+    const [incident] = await eventually(async () => {
+      const incidents = await engine.incidents({ processInstanceId: instance.id });
+      return incidents.length ? incidents : undefined;
+    });
+    expect(incident).toMatchObject({ incidentType: 'failedExternalTask', activityId: 'refused-completion-work' });
+    expect(incident!.incidentMessage).toMatch(
+      /the engine refused complete: .*Unknown property used in expression: \$\{routeTo == 'review'\}/,
+    );
+    expect(runs).toBe(1);
   });
 
   it('a busy engine (fetchAndLock answered 500, a dropped connection, a completion answered 503) does not stop the worker', async () => {

@@ -271,7 +271,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       engine
         // No asyncResponseTimeout: answered at once, never queued beside (or, with unique worker requests, in place of) our long poll.
         .fetchAndLock({ workerId, maxTasks: 1, usePriority: true, topics })
-        .then((tasks) => tasks.forEach(dispatch))
+        .then((tasks) => tasks.forEach(dispatchUnlessStopping))
         .catch((e: unknown) => log.debug({ err: e }, 'fetch at a retry due time failed; the next poll finds the task'));
     }, retryTimeout + 50);
     timer.unref();
@@ -329,6 +329,12 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       slotFreed();
     });
     running.add(run);
+  }
+
+  /** A task that arrives after stop() goes back to the engine at once, for another worker. */
+  function dispatchUnlessStopping(task: ExternalTask) {
+    if (!stopping.signal.aborted) return dispatch(task);
+    engine.unlockExternalTask(task.id).catch(() => {});
   }
 
   async function poll() {
