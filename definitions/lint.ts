@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpmnModdle } from 'bpmn-moddle';
-import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import { DmnModdle } from 'dmn-moddle';
+import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json' with { type: 'json' };
 import { TARGET_LINT_CONFIG, TELECOM_PLUGIN, TELECOM_RULES } from './lint-rules/index.ts';
 
 const require = createRequire(import.meta.url);
@@ -34,22 +36,87 @@ interface LintReport {
 }
 
 export interface LintProblem {
-  /** The BPMN element at fault (absent for a file that does not parse). */
+  /** The BPMN element (or DMN decision) at fault (absent for a file that does not parse). */
   elementId?: string;
   rule: string;
   severity: 'error' | 'warning';
   message: string;
 }
 
+/** What only the repository knows, handed to our rules: a topic, form or decision outside these is refused. */
+export interface LintContext {
+  /** External task topics the workers serve (workers/registry.ts). */
+  topics?: Iterable<string>;
+  /** Form ids (`camunda:formRef`) that exist. */
+  formIds?: Iterable<string>;
+  /** Decision ids (`camunda:decisionRef`) that exist. */
+  decisionIds?: Iterable<string>;
+}
+
 const rcPath = fileURLToPath(new URL('../.bpmnlintrc', import.meta.url));
-/** The rules of the engine we run (8.6, see docs/engine.md): what deployments are checked against. */
+const processesDir = fileURLToPath(new URL('../processes/', import.meta.url));
+
+/** The rules of the engine we run (Operaton, see docs/engine.md): what deployments are checked against. */
 export const ENGINE_LINT_CONFIG = JSON.parse(readFileSync(rcPath, 'utf8')) as unknown;
-/** Camunda 8.9, the version the platform is meant to run on: processes must stay ready for it. */
+/** The same rules as the modeler's problems panel declares them (definitions/lint-rules/index.ts). */
 export { TARGET_LINT_CONFIG };
 
-/** Lints BPMN XML with bpmnlint (recommended + Camunda compatibility rules, by default for our engine). */
-export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG): Promise<LintProblem[]> {
-  const moddle = new BpmnModdle({ zeebe: zeebeModdle });
+let repository: Promise<Required<LintContext>> | undefined;
+
+/** The workers' topics and the forms and decisions in processes/ (read once). */
+export function repositoryLintContext(): Promise<Required<LintContext>> {
+  repository ??= (async () => {
+    // Lazily: the workers' modules are only needed once something is linted.
+    const { jobDefinitions } = await import('../workers/registry.ts');
+    const formsDir = path.join(processesDir, 'forms');
+    const formIds = readdirSync(formsDir)
+      .filter((f) => f.endsWith('.form'))
+      .map((f) => (JSON.parse(readFileSync(path.join(formsDir, f), 'utf8')) as { id: string }).id);
+    const decisionIds: string[] = [];
+    for (const f of readdirSync(processesDir).filter((f) => f.endsWith('.dmn'))) {
+      decisionIds.push(...(await decisionIdsOf(readFileSync(path.join(processesDir, f), 'utf8'))));
+    }
+    return { topics: jobDefinitions.map((d) => d.type), formIds, decisionIds };
+  })();
+  return repository;
+}
+
+/** The ids of the decisions a DMN document defines (none when it does not parse). */
+export async function decisionIdsOf(xml: string): Promise<string[]> {
+  try {
+    const { rootElement } = (await new DmnModdle().fromXML(xml)) as unknown as {
+      rootElement: { drgElement?: { $type: string; id: string }[] };
+    };
+    return (rootElement.drgElement ?? []).filter((d) => d.$type === 'dmn:Decision').map((d) => d.id);
+  } catch {
+    return [];
+  }
+}
+
+/** Hands our rules that take it the repository's knowledge (keeping the severity the config gives them). */
+function withContext(config: unknown, context: LintContext): unknown {
+  const c = config as { rules?: Record<string, unknown> };
+  const rules = { ...c.rules };
+  const severity = (name: string) => {
+    const value = rules[name];
+    return typeof value === 'string' ? value : Array.isArray(value) ? (value[0] as string) : undefined;
+  };
+  const list = (values: Iterable<string> | undefined) => (values ? [...values] : undefined);
+  const tasks = severity('telecom/task-implementation');
+  if (tasks && tasks !== 'off') {
+    rules['telecom/task-implementation'] = [tasks, { topics: list(context.topics), decisions: list(context.decisionIds) }];
+  }
+  const userTasks = severity('telecom/user-task-assignment');
+  if (userTasks && userTasks !== 'off') rules['telecom/user-task-assignment'] = [userTasks, { forms: list(context.formIds) }];
+  return { ...c, rules };
+}
+
+/**
+ * Lints BPMN XML with bpmnlint (recommended, Camunda 7 compatibility and our rules; by default for
+ * the engine we run, with the repository's topics, forms and decisions as `context`).
+ */
+export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG, context?: LintContext): Promise<LintProblem[]> {
+  const moddle = new BpmnModdle({ camunda: camundaModdle });
   let rootElement: unknown;
   try {
     const parsed = await moddle.fromXML(xml);
@@ -63,7 +130,7 @@ export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG
   } catch (e) {
     return [{ rule: 'xml', severity: 'error', message: `not a BPMN 2.0 document: ${(e as Error).message}` }];
   }
-  const linter = new Linter({ config, resolver: new Resolver() });
+  const linter = new Linter({ config: withContext(config, context ?? (await repositoryLintContext())), resolver: new Resolver() });
   const reports = await linter.lint(rootElement);
   return Object.entries(reports).flatMap(([rule, entries]) =>
     entries.map((r) => ({
@@ -73,4 +140,40 @@ export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG
       message: r.message,
     })),
   );
+}
+
+const ENGINE_DMN_NAMESPACES = new Set(['http://camunda.org/schema/1.0/dmn', 'http://operaton.org/schema/1.0/dmn']);
+
+/**
+ * Lints DMN XML for what Operaton needs: a DMN document (1.3 namespace, as dmn-moddle reads it)
+ * whose every decision has a history time to live (`camunda:historyTimeToLive`; Operaton refuses a
+ * decision without one unless the engine sets a default).
+ */
+export async function lintDmn(xml: string): Promise<LintProblem[]> {
+  let rootElement: { $attrs?: Record<string, string>; drgElement?: { $type: string; id: string; $attrs?: Record<string, string> }[] };
+  try {
+    const parsed = (await new DmnModdle().fromXML(xml)) as { rootElement: typeof rootElement; warnings?: { message: string }[] };
+    const warnings = (parsed.warnings ?? []).map((w) => ({ rule: 'xml', severity: 'error' as const, message: w.message }));
+    if (warnings.length > 0) return warnings;
+    rootElement = parsed.rootElement;
+  } catch (e) {
+    return [{ rule: 'xml', severity: 'error', message: `not a DMN 1.3 document: ${(e as Error).message}` }];
+  }
+  const prefixes = Object.entries(rootElement.$attrs ?? {})
+    .filter(([name, uri]) => name.startsWith('xmlns:') && ENGINE_DMN_NAMESPACES.has(uri))
+    .map(([name]) => name.slice('xmlns:'.length));
+  const problems: LintProblem[] = [];
+  const decisions = (rootElement.drgElement ?? []).filter((d) => d.$type === 'dmn:Decision');
+  if (decisions.length === 0) problems.push({ rule: 'decision', severity: 'error', message: 'The document defines no decision' });
+  for (const d of decisions) {
+    if (!prefixes.some((p) => d.$attrs?.[`${p}:historyTimeToLive`]?.trim())) {
+      problems.push({
+        elementId: d.id,
+        rule: 'history-time-to-live',
+        severity: 'error',
+        message: 'Decision has no history time to live (camunda:historyTimeToLive)',
+      });
+    }
+  }
+  return problems;
 }

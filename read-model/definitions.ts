@@ -1,5 +1,5 @@
 import { BpmnModdle } from 'bpmn-moddle';
-import zeebeModdle from 'zeebe-bpmn-moddle/resources/zeebe.json' with { type: 'json' };
+import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json' with { type: 'json' };
 
 export interface ProcessElementInfo {
   elementId: string;
@@ -13,22 +13,22 @@ interface ModdleElement {
   id?: string;
   name?: string;
   flowElements?: ModdleElement[];
-  extensionElements?: { values?: { $type: string; formId?: string; formKey?: string }[] };
+  get(name: string): unknown;
 }
 
-/** The named elements of a BPMN document (names for timelines, form ids for task validation). */
+/** The named elements of a BPMN document (names for timelines, form ids — `camunda:formRef` — for task validation). */
 export async function describeBpmn(xml: string): Promise<ProcessElementInfo[]> {
-  const moddle = new BpmnModdle({ zeebe: zeebeModdle });
+  const moddle = new BpmnModdle({ camunda: camundaModdle });
   const { rootElement } = (await moddle.fromXML(xml)) as { rootElement: { rootElements?: ModdleElement[] } };
   const out: ProcessElementInfo[] = [];
   const visit = (el: ModdleElement) => {
     if (el.id) {
-      const form = el.extensionElements?.values?.find((v) => v.$type === 'zeebe:FormDefinition');
+      const formRef = el.$type === 'bpmn:UserTask' || el.$type === 'bpmn:StartEvent' ? el.get('camunda:formRef') : undefined;
       out.push({
         elementId: el.id,
         name: el.name?.trim() || null,
         elementType: el.$type.replace(/^bpmn:/, ''),
-        formId: form?.formId ?? null,
+        formId: typeof formRef === 'string' && formRef.trim() ? formRef.trim() : null,
       });
     }
     for (const child of el.flowElements ?? []) visit(child);

@@ -1,36 +1,22 @@
+import { text, type ModdleElement, type Reporter } from './moddle.ts';
+
 /**
  * Our own bpmnlint rule (`telecom/user-task-assignment`): every user task names a candidate group
  * and a form. Without a group the task reaches nobody's task list; without a form the clerk has
- * nothing to fill and the API nothing to validate the completion against. Used by the server's
- * lint before every deployment and by the modeler's problems panel.
+ * nothing to fill and the API nothing to validate the completion against. Given the form ids that
+ * exist (`{ forms }`, the server's lint reads processes/forms), a form that is not there is refused
+ * too. Used by the server's lint before every deployment and by the modeler's problems panel.
  */
-
-interface ModdleElement {
-  $type: string;
-  id?: string;
-  extensionElements?: { values?: ModdleElement[] };
-  candidateGroups?: string;
-  formId?: string;
-  formKey?: string;
-  externalReference?: string;
-}
-
-interface Reporter {
-  report(id: string | undefined, message: string): void;
-}
-
-export default function userTaskAssignment() {
+export default function userTaskAssignment(config?: { forms?: readonly string[] }) {
+  const forms = config?.forms ? new Set(config.forms) : undefined;
   function check(node: ModdleElement, reporter: Reporter) {
     if (node.$type !== 'bpmn:UserTask') return;
-    const extensions = node.extensionElements?.values ?? [];
-    const assignment = extensions.find((e) => e.$type === 'zeebe:AssignmentDefinition');
-    if (!assignment?.candidateGroups?.trim()) {
-      reporter.report(node.id, 'User task has no candidate group (zeebe:assignmentDefinition candidateGroups)');
+    if (!text(node.get('camunda:candidateGroups'))) {
+      reporter.report(node.id, 'User task has no candidate group (camunda:candidateGroups)');
     }
-    const form = extensions.find((e) => e.$type === 'zeebe:FormDefinition');
-    if (!(form?.formId || form?.formKey || form?.externalReference)) {
-      reporter.report(node.id, 'User task has no form (zeebe:formDefinition formId)');
-    }
+    const formRef = text(node.get('camunda:formRef'));
+    if (!formRef) reporter.report(node.id, 'User task has no form (camunda:formRef)');
+    else if (forms && !forms.has(formRef)) reporter.report(node.id, `User task uses form ${formRef}, which is not in processes/forms`);
   }
   return { check };
 }
