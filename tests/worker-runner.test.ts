@@ -36,14 +36,11 @@ describe('the workers run Operaton external tasks through their definitions', ()
   let database: Database;
   const runners: RunningWorkers[] = [];
   const children: ChildProcess[] = [];
-  const run = (
-    definitions: JobDefinition[],
-    options: { workerName?: string; pollTimeoutMs?: number; via?: OperatonClient; log?: pino.Logger } = {},
-  ) => {
+  const run = (definitions: JobDefinition[], options: { workerName?: string; pollTimeoutMs?: number; via?: OperatonClient } = {}) => {
     const runner = startWorkers({
       engine: options.via ?? engine,
       deps: createWorkerDependencies(database.db),
-      log: options.log ?? silentLog,
+      log: silentLog,
       definitions,
       workerName: options.workerName,
       pollTimeoutMs: options.pollTimeoutMs,
@@ -100,13 +97,17 @@ describe('the workers run Operaton external tasks through their definitions', ()
     });
     const start = (mode: string) =>
       engine.startProcess('test-worker-outcomes', { businessKey: `WR-${mode}-${Date.now()}`, variables: { orderId: `ORD-${mode}`, mode } });
+    // One worker for these cases, whose log we keep. (A worker stopped between cases would leave its
+    // aborted long poll pending in the engine, which could lock the next case's task for a minute.)
+    const lines: Record<string, unknown>[] = [];
+    let worker: RunningWorkers | undefined;
+    beforeAll(() => {
+      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+      worker = startWorkers({ engine, deps: createWorkerDependencies(database.db), log, definitions: [outcome] });
+    });
+    afterAll(() => worker?.stop());
 
     it('a task is completed by its handler, which sees the engine identity of the task, and its output is set on the process', async () => {
-      // given a worker for the topic whose log we keep
-      const lines: Record<string, unknown>[] = [];
-      const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-      run([outcome], { log });
-
       // when an order's task comes
       const instance = await start('fine');
       const [review] = await eventually(async () => {
@@ -135,7 +136,7 @@ describe('the workers run Operaton external tasks through their definitions', ()
         idempotencyKey: `test-worker-outcomes:outcome-work:${numericKey(started!.activity_instance_id)}`,
       });
       // and its log lines say which task, instance and business object they are about
-      expect(lines.find((l) => l.msg === 'task completed')).toMatchObject({
+      expect(lines.find((l) => l.msg === 'task completed' && l.processInstanceId === instance.id)).toMatchObject({
         topic: 'test-worker-outcome',
         externalTaskId: attempt.job.key,
         processInstanceId: instance.id,
@@ -144,7 +145,6 @@ describe('the workers run Operaton external tasks through their definitions', ()
     });
 
     it('a business refusal takes the BPMN error boundary, with the variables it names', async () => {
-      run([outcome]);
       const instance = await start('refuse');
       const [task] = await eventually(async () => {
         const tasks = await engine.tasks({ processInstanceId: instance.id });
@@ -156,8 +156,7 @@ describe('the workers run Operaton external tasks through their definitions', ()
     });
 
     it('transient trouble is retried after its back-off, not before, and raises an incident when the service task’s retries (its `retries` property: 2) run out', async () => {
-      // given a worker whose handler fails every time for this instance
-      run([outcome]);
+      // given a handler that fails every time for this instance
       const instance = await start('flaky');
 
       // then an incident appears, with the handler's message, after two attempts
@@ -185,7 +184,6 @@ describe('the workers run Operaton external tasks through their definitions', ()
     });
 
     it('a handler that cannot succeed (PermanentJobError) raises an incident at once, without retries', async () => {
-      run([outcome]);
       const instance = await start('broken');
       const [incident] = await eventually(async () => {
         const incidents = await engine.incidents({ processInstanceId: instance.id });
