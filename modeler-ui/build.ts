@@ -16,6 +16,8 @@ const SOURCES = [
   join(uiRoot, 'index.html'),
   join(uiRoot, 'vite.config.ts'),
   join(repoRoot, 'definitions', 'lint-rules'),
+  // The modeler's DMN and form editors open these; the problems panel knows their form and decision ids.
+  join(repoRoot, 'processes'),
   join(repoRoot, '.bpmnlintrc'),
   join(repoRoot, 'package-lock.json'),
 ];

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DmnModdle } from 'dmn-moddle';
 import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
@@ -81,6 +82,40 @@ function bpmnlintCache(): Plugin {
   };
 }
 
+const PROCESSES = fileURLToPath(new URL('../processes/', import.meta.url));
+
+/**
+ * `virtual:repository-ids`: the form ids (processes/forms/*.form) and decision ids (processes/*.dmn)
+ * of the repository, read at build time, which the problems panel hands our lint rules as the
+ * server's lint does (a `camunda:formRef` or `camunda:decisionRef` to nothing is refused there too).
+ */
+function repositoryIds(): Plugin {
+  const id = 'virtual:repository-ids';
+  return {
+    name: 'repository-ids',
+    resolveId: (source) => (source === id ? `\0${id}` : undefined),
+    async load(resolved) {
+      if (resolved !== `\0${id}`) return undefined;
+      const formsDir = join(PROCESSES, 'forms');
+      const forms = readdirSync(formsDir)
+        .filter((f) => f.endsWith('.form'))
+        .map((f) => {
+          this.addWatchFile(join(formsDir, f));
+          return (JSON.parse(readFileSync(join(formsDir, f), 'utf8')) as { id: string }).id;
+        });
+      const decisions: string[] = [];
+      for (const f of readdirSync(PROCESSES).filter((f) => f.endsWith('.dmn'))) {
+        this.addWatchFile(join(PROCESSES, f));
+        const { rootElement } = (await new DmnModdle().fromXML(readFileSync(join(PROCESSES, f), 'utf8'))) as unknown as {
+          rootElement: { drgElement?: { $type: string; id: string }[] };
+        };
+        decisions.push(...(rootElement.drgElement ?? []).filter((d) => d.$type === 'dmn:Decision').map((d) => d.id));
+      }
+      return `export const forms = ${JSON.stringify(forms)};\nexport const decisions = ${JSON.stringify(decisions)};\n`;
+    },
+  };
+}
+
 /** Paths the API answers; the dev server (npm run dev:ui) passes them to npm start's API on :3000. */
 const API_PREFIXES = [
   '/auth',
@@ -102,7 +137,7 @@ const API_PREFIXES = [
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  plugins: [bpmnlintCache()],
+  plugins: [bpmnlintCache(), repositoryIds()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -14,6 +14,10 @@ declare module 'virtual:bpmnlint-cache' {
   const cache: Record<string, unknown>;
   export default cache;
 }
+declare module 'virtual:repository-ids' {
+  export const forms: string[];
+  export const decisions: string[];
+}
 declare module 'dmn-js/lib/Modeler' {
   export default class DmnModeler {
     constructor(options: { container: HTMLElement | string; [key: string]: unknown });
