@@ -113,9 +113,11 @@ function withContext(config: unknown, context: LintContext): unknown {
 
 /**
  * Lints BPMN XML with bpmnlint (recommended, Camunda 7 compatibility and our rules; by default for
- * the engine we run, with the repository's topics, forms and decisions as `context`).
+ * the engine we run). With a `context` (e.g. {@link repositoryLintContext}, plus what an upload
+ * brings), a topic no worker serves or a form or decision that does not exist is an error too;
+ * without one, only their presence is checked (as in the modeler).
  */
-export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG, context?: LintContext): Promise<LintProblem[]> {
+export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG, context: LintContext = {}): Promise<LintProblem[]> {
   const moddle = new BpmnModdle({ camunda: camundaModdle });
   let rootElement: unknown;
   try {
@@ -130,7 +132,7 @@ export async function lintBpmn(xml: string, config: unknown = ENGINE_LINT_CONFIG
   } catch (e) {
     return [{ rule: 'xml', severity: 'error', message: `not a BPMN 2.0 document: ${(e as Error).message}` }];
   }
-  const linter = new Linter({ config: withContext(config, context ?? (await repositoryLintContext())), resolver: new Resolver() });
+  const linter = new Linter({ config: withContext(config, context), resolver: new Resolver() });
   const reports = await linter.lint(rootElement);
   return Object.entries(reports).flatMap(([rule, entries]) =>
     entries.map((r) => ({

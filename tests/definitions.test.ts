@@ -5,7 +5,7 @@ import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json' with { ty
 import { DmnModdle } from 'dmn-moddle';
 import { describe, expect, it } from 'vitest';
 import { definitionFiles, processesDir } from '../definitions/deploy.ts';
-import { lintBpmn, lintDmn, TARGET_LINT_CONFIG } from '../definitions/lint.ts';
+import { lintBpmn, lintDmn, repositoryLintContext, TARGET_LINT_CONFIG } from '../definitions/lint.ts';
 import { describeBpmn } from '../read-model/definitions.ts';
 import { jobDefinitions } from '../workers/registry.ts';
 
@@ -13,6 +13,7 @@ const files = definitionFiles();
 const bpmnFiles = files.filter((f) => f.kind === 'bpmn');
 const dmnFiles = files.filter((f) => f.kind === 'dmn');
 const formFiles = files.filter((f) => f.kind === 'form');
+const repository = await repositoryLintContext();
 
 interface Element {
   $type: string;
@@ -64,7 +65,7 @@ describe('process definitions', () => {
     const withoutTopic = xml.replace(' camunda:type="external" camunda:topic="activate-service"', '');
     expect(await lintBpmn(withoutTopic)).toContainEqual(expect.objectContaining({ elementId: 'activate-service', severity: 'error' }));
     const unserved = xml.replace('camunda:topic="activate-service"', 'camunda:topic="activate-everything"');
-    expect(await lintBpmn(unserved)).toContainEqual(
+    expect(await lintBpmn(unserved, undefined, repository)).toContainEqual(
       expect.objectContaining({ elementId: 'activate-service', rule: 'telecom/task-implementation', severity: 'error' }),
     );
     expect(await lintBpmn('<not-bpmn/>')).toContainEqual(expect.objectContaining({ severity: 'error' }));
