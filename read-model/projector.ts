@@ -11,8 +11,8 @@ import { describeBpmn } from './definitions.ts';
  * transaction with the checkpoint; applying a batch twice changes nothing.
  *
  * Rows are read in (tx_id, id) order and only from transactions older than every transaction still
- * running (tx_id < xmin of the current snapshot): a slow engine transaction is never skipped, it is
- * read once it has ended. A batch always ends on a whole transaction, so what one engine command
+ * running on this database (tx_id < xmin of the current snapshot, other databases' transactions left
+ * out): a slow engine transaction is never skipped, it is read once it has ended. A batch always ends on a whole transaction, so what one engine command
  * wrote (a stage, its task, the task's candidate groups) is applied together.
  */
 
@@ -78,8 +78,9 @@ const BATCH = 1000;
 /** One projector at a time (several API processes may run): the others skip the round. */
 const LOCK_KEY = 72231;
 const MAX_BACKOFF_MS = 30_000;
-/** How soon to look again when events are committed but an older transaction still runs. */
-const BLOCKED_RETRY_MS = 20;
+/** How soon to look again when events are committed but an older transaction still runs (doubling, BLOCKED_WAITS times within a drain). */
+const BLOCKED_RETRY_MS = 10;
+const BLOCKED_WAITS = 5;
 const BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
 
 export interface Projector {
@@ -106,11 +107,23 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         select tx_id::text, event_id::text from engine_event_checkpoint where projection = ${PROJECTION}`;
       const fromTx = checkpoint?.tx_id ?? '0';
       const fromId = checkpoint?.event_id ?? '0';
-      // Taken once: later statements of this transaction see newer snapshots, the batch must not grow.
+      // Taken once, in one statement (one snapshot): later statements see newer snapshots, the batch must not grow.
+      // The bound is the oldest transaction still running in this snapshot, leaving out those known to run in
+      // another database of the cluster (they cannot write our engine_event): other databases' long
+      // transactions would otherwise hold the projection back. Without the privilege to see other sessions'
+      // transaction ids (pg_read_all_stats), this is exactly pg_snapshot_xmin.
       const [bounds] = await tx<{ to_tx: string | null; pending: boolean }[]>`
-        with readable as (
+        with snapshot as (select pg_current_snapshot() as s), bound as (
+          select coalesce(
+            (select min(x) from pg_snapshot_xip(snapshot.s) x
+             where not exists (select 1 from pg_stat_activity a
+                               where a.datname is distinct from current_database() and a.backend_xid is not null
+                                 and a.backend_xid::text::bigint = x::text::bigint % 4294967296)),
+            pg_snapshot_xmax(snapshot.s)) as tx_id
+          from snapshot
+        ), readable as (
           select e.tx_id, e.id from engine_event e
-          where (e.tx_id, e.id) > (${fromTx}::xid8, ${fromId}::bigint) and e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          where (e.tx_id, e.id) > (${fromTx}::xid8, ${fromId}::bigint) and e.tx_id < (select tx_id from bound)
           order by e.tx_id, e.id limit ${BATCH}
         )
         select (select r.tx_id::text from readable r order by r.tx_id desc, r.id desc limit 1) as to_tx,
@@ -400,14 +413,20 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
 
   async function drain(): Promise<number> {
     let batches = 0;
+    let waits = 0;
     for (;;) {
       const { applied, blocked } = await applyBatch();
       if (applied) {
         batches += 1;
         continue;
       }
-      // Committed events that wait behind an older transaction still running (anywhere in the cluster):
-      // look again soon, a little later each time, without waiting for a NOTIFY that may never come.
+      // Committed events that wait behind an older transaction still running (anywhere in the cluster,
+      // usually a few milliseconds): wait a little here, so a catch-up sees what was committed before it.
+      if (blocked && waits < BLOCKED_WAITS && !stopped) {
+        await new Promise((r) => setTimeout(r, BLOCKED_RETRY_MS * 2 ** waits++));
+        continue;
+      }
+      // Still blocked: look again soon, a little later each time, without waiting for a NOTIFY that may not come.
       blockedMs = blocked ? Math.min(pollMs, blockedMs === 0 ? BLOCKED_RETRY_MS : blockedMs * 2) : 0;
       if (blockedMs > 0) schedule(blockedMs);
       return batches;

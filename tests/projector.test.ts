@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { connectDatabase, type Database } from '../db/client.ts';
@@ -18,6 +19,38 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, { time
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A TCP relay to the database that a test can cut and restore: an outage for one client only. */
+function databaseRelay(target: { host: string; port: number }) {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  return {
+    async open(port = 0): Promise<number> {
+      server = net.createServer((client) => {
+        const upstream = net.connect(target.port, target.host);
+        const close = () => {
+          client.destroy();
+          upstream.destroy();
+          sockets.delete(client);
+          sockets.delete(upstream);
+        };
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('error', close).on('close', close);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      const listening = server;
+      await new Promise<void>((resolve) => listening.listen(port, '127.0.0.1', resolve));
+      return (listening.address() as net.AddressInfo).port;
+    },
+    async cut() {
+      for (const socket of sockets) socket.destroy();
+      const closing = server;
+      await new Promise((resolve) => (closing ? closing.close(resolve) : resolve(undefined)));
+    },
+  };
 }
 
 interface StageRow {
@@ -377,7 +410,7 @@ describe('the read model, projected from the engine events of Operaton', () => {
     // The queries api/domain/processes/repository.ts is to use (see read-model/README.md).
     const elements = await database.sql<{ elementId: string; type: string; completed: number; active: number; terminated: number }[]>`
       with started as (
-        select e.payload->>'activityInstanceId' as aid, regexp_replace(e.payload->>'activityId', '#multiInstanceBody$', '') as element_id,
+        select e.id, e.payload->>'activityInstanceId' as aid, regexp_replace(e.payload->>'activityId', '#multiInstanceBody$', '') as element_id,
                e.payload->>'activityType' as activity_type, coalesce((e.payload->>'startTime')::timestamptz, (e.payload->>'at')::timestamptz) as started_at
         from engine_event e
         where e.process_instance_id = ${instance.id} and e.kind = 'activity-instance' and e.event_type = 'start'
@@ -393,7 +426,7 @@ describe('the read model, projected from the engine events of Operaton', () => {
       from started a
       left join ended e on e.aid = a.aid
       left join instance_stage s on s.element_instance_key = substring(a.aid from '[0-9]+$')::bigint
-      group by a.element_id order by min(a.started_at)`;
+      group by a.element_id order by min(a.started_at), min(a.id)`;
     expect(elements.map((e) => [e.elementId, e.type, e.completed, e.active, e.terminated])).toEqual([
       ['pm-start', 'START_EVENT', 1, 0, 0],
       ['pm-check', 'SERVICE_TASK', 1, 0, 0],
@@ -479,6 +512,42 @@ describe('the read model, projected from the engine events of Operaton', () => {
     >`select event_id::text from engine_event_checkpoint where projection = 'read-model'`;
     expect(Number(now!.event_id)).toBeGreaterThan(Number(stoppedAt!.event_id));
     await engine.deleteProcessInstance(instance.id);
+  });
+
+  it('survives a database outage: it retries with back-off, never throws, and catches up when the database is back', async () => {
+    await projector.catchUp();
+    await projector.stop();
+    const url = new URL(inject('databaseUrl'));
+    const relay = databaseRelay({ host: url.hostname, port: Number(url.port || 5432) });
+    const port = await relay.open();
+    const relayed = new URL(url);
+    relayed.host = `127.0.0.1:${port}`;
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    const remote = connectDatabase(relayed.toString(), { max: 2 });
+    const cutOff = startProjector({ database: remote, log, pollMs: 100 });
+    try {
+      await cutOff.catchUp();
+      await relay.cut();
+      const { instance, task } = await untilReview(`PROJ-OUTAGE-${Date.now()}`);
+      await expect(cutOff.catchUp()).resolves.toBe(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(warnings.some((w) => w.includes('read-model projection failed'))).toBe(true);
+      expect(await stages(instance.id)).toEqual([]);
+
+      await relay.open(port);
+      // Nobody calls catchUp: its own retries find the database again.
+      await eventually(async () => (await tasks(instance.id)).length === 1, { timeoutMs: 20_000 });
+      expect((await stages(instance.id)).map((s) => s.elementId)).toEqual(['pm-start', 'pm-check', 'pm-review']);
+      await engine.completeTask(task.id, {});
+      await eventually(async () => (await tasks(instance.id))[0]?.state === 'completed');
+      await engine.deleteProcessInstance(instance.id);
+    } finally {
+      await cutOff.stop();
+      await remote.close();
+      await relay.cut();
+      projector = startProjector({ database, log: silentLog, pollMs: 200 });
+    }
   });
 
   it('shows a new task in the read model within milliseconds of the engine command that created it', async () => {
