@@ -1,8 +1,8 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { DmnModdle } from 'dmn-moddle';
 import type { Db } from '../../../db/client.ts';
 import { forms } from '../../../db/schema.ts';
-import { lintBpmn } from '../../../definitions/lint.ts';
+import { DefinitionLintError, deployDefinitions, type DefinitionFile } from '../../../definitions/deploy.ts';
+import { decisionIdsOf, lintBpmn, lintDmn, repositoryLintContext, type LintContext, type LintProblem } from '../../../definitions/lint.ts';
 import { EngineRequestError } from '../../../engine/errors.ts';
 import { numericKey, type OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError, type Problem } from '../../errors.ts';
@@ -88,15 +88,6 @@ function readableText(kind: string | undefined, content: string): string {
   return decodeXmlText(content);
 }
 
-async function dmnProblems(xml: string): Promise<string[]> {
-  try {
-    const { warnings } = (await new DmnModdle().fromXML(xml)) as { warnings?: { message: string }[] };
-    return (warnings ?? []).map((w) => w.message);
-  } catch (e) {
-    return [`not a DMN 1.3 document: ${(e as Error).message}`];
-  }
-}
-
 function formProblems(json: string): string[] {
   let form: unknown;
   try {
@@ -112,8 +103,32 @@ function formProblems(json: string): string[] {
   return problems;
 }
 
+/** The forms and decisions a process may name: the repository's and those uploaded with it (as deployDefinitions lints). */
+async function lintContext(body: DeployBody): Promise<LintContext> {
+  const repository = await repositoryLintContext();
+  const formIds: string[] = [];
+  const decisionIds: string[] = [];
+  for (const r of body.resources) {
+    if (r.name.endsWith('.dmn')) decisionIds.push(...(await decisionIdsOf(r.content)));
+    if (r.name.endsWith('.form')) {
+      try {
+        const id = (JSON.parse(r.content) as { id?: unknown }).id;
+        if (typeof id === 'string') formIds.push(id);
+      } catch {
+        /* reported by formProblems */
+      }
+    }
+  }
+  return {
+    topics: repository.topics,
+    formIds: [...repository.formIds, ...formIds],
+    decisionIds: [...repository.decisionIds, ...decisionIds],
+  };
+}
+
 /** Every problem of every file, each pointing at its resource; warnings are returned separately. */
 export async function checkResources(body: DeployBody) {
+  const context = await lintContext(body);
   const errors: FieldError[] = [];
   const warnings: { file: string; elementId?: string; rule: string; message: string }[] = [];
   const names = new Set<string>();
@@ -147,19 +162,20 @@ export async function checkResources(body: DeployBody) {
       errors.push(at(`more than ${MAX_ELEMENTS} elements: not a model this platform runs`));
       continue;
     }
-    if (kind === 'bpmn') {
-      for (const p of await lintBpmn(r.content)) {
-        if (p.severity === 'error') errors.push(at(`${p.elementId ? `${p.elementId}: ` : ''}${p.message} (${p.rule})`));
+    if (kind === 'bpmn' || kind === 'dmn') {
+      const problems = kind === 'bpmn' ? await lintBpmn(r.content, undefined, context) : await lintDmn(r.content);
+      for (const p of problems) {
+        if (p.severity === 'error') errors.push(at(lintMessage(p)));
         else warnings.push({ file: r.name, ...(p.elementId ? { elementId: p.elementId } : {}), rule: p.rule, message: p.message });
       }
-    } else if (kind === 'dmn') {
-      for (const m of await dmnProblems(r.content)) errors.push(at(m));
     } else {
       for (const m of formProblems(r.content)) errors.push(at(m));
     }
   }
   return { errors, warnings };
 }
+
+const lintMessage = (p: LintProblem) => `${p.elementId ? `${p.elementId}: ` : ''}${p.message} (${p.rule})`;
 
 const invalidDefinitions = (errors: FieldError[]) =>
   new ApiError(
@@ -170,22 +186,14 @@ const invalidDefinitions = (errors: FieldError[]) =>
     errors,
   );
 
-/**
- * The deployment name every definition of the platform is deployed under (processes/ at start-up
- * and uploads here alike): the engine compares each file with the latest of that name in it and
- * deploys only what changed, so an unchanged file keeps its version, as before.
- */
-export const DEPLOYMENT_NAME = 'telecom-processes';
-
 type DeployedDefinition = { id: string; key: string; version: number; resource?: string | null };
 
-/** Ids the engine will know a file's definitions by: executable processes of a BPMN file, decisions of a DMN file. */
-function definitionIds(kind: 'bpmn' | 'dmn', xml: string): string[] {
-  const element = kind === 'bpmn' ? 'process' : 'decision';
+/** Ids the engine will know a BPMN file's executable processes by. */
+function processIds(xml: string): string[] {
   const ids: string[] = [];
-  for (const m of xml.matchAll(new RegExp(`<(?:[\\w-]+:)?${element}\\b([^>]*)>`, 'g'))) {
+  for (const m of xml.matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
     const attributes = m[1] ?? '';
-    if (kind === 'bpmn' && /\bisExecutable\s*=\s*["']false["']/.test(attributes)) continue;
+    if (/\bisExecutable\s*=\s*["']false["']/.test(attributes)) continue;
     const id = /\bid\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
     if (id) ids.push(id);
   }
@@ -196,9 +204,10 @@ function definitionIds(kind: 'bpmn' | 'dmn', xml: string): string[] {
 const engineReason = (e: EngineRequestError) => e.message.replace(/^the engine refused [^:]*: /, '');
 
 /**
- * Lints and checks every file, then deploys them together (all or nothing); the engine skips
- * unchanged files, which answer with the version they already have. Forms have no definition in
- * the engine's REST API: their key is the resource's id, their version the read model's.
+ * Checks every file (above), then deploys them together with definitions/deploy.ts (linted again
+ * there; one deployment, all or nothing, under the platform's deployment name): the engine deploys
+ * only what changed, and an unchanged file answers with the version it already has. Forms have no
+ * definition in the engine's REST API: their key is the resource's id, their version the read model's.
  */
 export async function deploy({
   body,
@@ -213,16 +222,24 @@ export async function deploy({
 }) {
   const { errors, warnings } = await checkResources(body);
   if (errors.length > 0) throw invalidDefinitions(errors);
-  let deployment: Awaited<ReturnType<OperatonClient['deploy']>>;
+  const files: DefinitionFile[] = body.resources.map((r) => ({
+    name: r.name,
+    kind: r.name.split('.').pop() as DefinitionFile['kind'],
+    content: Buffer.from(r.content, 'utf8'),
+  }));
+  let result: Awaited<ReturnType<typeof deployDefinitions>>;
   try {
     // (the client allows a deployment 30 s more than other calls: parsing large models takes time)
-    deployment = await engineCommand('deploying definitions', () =>
-      engine.deploy(
-        DEPLOYMENT_NAME,
-        body.resources.map((r) => ({ name: r.name, content: r.content })),
-      ),
-    );
+    result = await engineCommand('deploying definitions', () => deployDefinitions(engine, files));
   } catch (e) {
+    if (e instanceof DefinitionLintError) {
+      throw invalidDefinitions(
+        e.problems.map((p) => {
+          const i = body.resources.findIndex((r) => r.name === p.file);
+          return { pointer: `/resources/${i}/content`, in: 'body' as const, message: `${p.file}: ${lintMessage(p)}` };
+        }),
+      );
+    }
     // The engine's own validation (it parses and checks more than lint does): nothing was deployed.
     if (e instanceof EngineRequestError && e.status === 400) {
       throw invalidDefinitions([{ pointer: '/resources', in: 'body', message: engineReason(e).slice(0, 4000) }]);
@@ -230,36 +247,39 @@ export async function deploy({
     throw e;
   }
 
-  const latest = async (kind: 'process' | 'decision', deployed: Record<string, DeployedDefinition> | null | undefined, id: string) =>
-    Object.values(deployed ?? {}).find((d) => d.key === id) ??
-    (await engineCommand('reading the definitions', () => engine.definitions(kind, { key: id, latestVersion: true }), { timeoutMs: engineTimeoutMs }))[0];
+  const timeoutMs = engineTimeoutMs;
+  const latest = async (kind: 'process' | 'decision', id: string): Promise<DeployedDefinition | undefined> =>
+    (await engineCommand('reading the definitions', () => engine.definitions(kind, { key: id, latestVersion: true }), { timeoutMs }))[0];
+  const formResources = files.some((f) => f.kind === 'form')
+    ? await engineCommand('reading the deployment', () => engine.deploymentResources(result.key), { timeoutMs })
+    : [];
 
   const processes: { processId: string; version: number; key: string; resourceName: string }[] = [];
   const decisions: { decisionId: string; version: number; key: string }[] = [];
   const deployedForms: { formId: string; version: number; key: string }[] = [];
-  const newResources = body.resources.some((r) => r.name.endsWith('.form'))
-    ? await engineCommand('reading the deployment', () => engine.deploymentResources(deployment.id), { timeoutMs: engineTimeoutMs })
-    : [];
-  for (const r of body.resources) {
-    const kind = r.name.split('.').pop();
-    if (kind === 'bpmn') {
-      for (const id of definitionIds(kind, r.content)) {
-        const d = await latest('process', deployment.deployedProcessDefinitions, id);
-        if (d) processes.push({ processId: d.key, version: d.version, key: numericKey(d.id) ?? d.id, resourceName: d.resource ?? r.name });
-      }
-    } else if (kind === 'dmn') {
-      for (const id of definitionIds(kind, r.content)) {
-        const d = await latest('decision', deployment.deployedDecisionDefinitions, id);
-        if (d) decisions.push({ decisionId: d.key, version: d.version, key: numericKey(d.id) ?? d.id });
-      }
-    } else {
-      const formId = (JSON.parse(r.content) as { id: string }).id;
-      const resourceId = newResources.find((n) => n.name === r.name)?.id;
-      const form = await formVersion(db, formId, resourceId);
-      deployedForms.push({ formId, version: form?.version ?? 1, key: form?.formKey ?? resourceId ?? formId });
+  for (const [i, d] of result.deployments.entries()) {
+    const content = body.resources[i]?.content ?? '';
+    if (d.kind === 'bpmn') {
+      const now = d.changed
+        ? d.processes.map((p) => ({ processId: p.bpmnProcessId, version: p.version, key: p.processDefinitionKey }))
+        : (await Promise.all(processIds(content).map((id) => latest('process', id))))
+            .filter((p) => p !== undefined)
+            .map((p) => ({ processId: p.key, version: p.version, key: numericKey(p.id) ?? p.id }));
+      processes.push(...now.map((p) => ({ ...p, resourceName: d.resourceName })));
+    } else if (d.kind === 'dmn') {
+      const now = d.changed
+        ? d.decisions.map((x) => ({ decisionId: x.decisionId, version: x.version, key: numericKey(x.decisionDefinitionId) ?? x.decisionDefinitionId }))
+        : (await Promise.all((await decisionIdsOf(content)).map((id) => latest('decision', id))))
+            .filter((x) => x !== undefined)
+            .map((x) => ({ decisionId: x.key, version: x.version, key: numericKey(x.id) ?? x.id }));
+      decisions.push(...now);
+    } else if (d.formId) {
+      const resourceId = formResources.find((r) => r.name === d.resourceName)?.id;
+      const form = await formVersion(db, d.formId, resourceId);
+      deployedForms.push({ formId: d.formId, version: form?.version ?? 1, key: form?.formKey ?? resourceId ?? d.formId });
     }
   }
-  return { deploymentKey: deployment.id, processes, decisions, forms: deployedForms, warnings };
+  return { deploymentKey: result.key, processes, decisions, forms: deployedForms, warnings };
 }
 
 /** A form's version as the read model numbers them: this deployment's (recorded within moments), or the latest for an unchanged form. */

@@ -1,11 +1,38 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { STAGE_TYPES } from '../../../read-model/projector.ts';
 
 /** Variables that name what an instance is about, nearest first (see the task list's business key). */
 const BUSINESS_KEY = sql`coalesce(
   (select v.value #>> '{}' from instance_variable v where v.scope_key = pi.root_process_instance_key
      and v.name in ('changeId', 'ticketId', 'complaintId', 'lineOrderId', 'orderId', 'month')
    order by array_position(array['changeId', 'ticketId', 'complaintId', 'lineOrderId', 'orderId', 'month'], v.name) limit 1), null)`;
+
+/** The read model's element type names (the projector's stage types), and the gateways, which are no stages. */
+const ELEMENT_TYPES = JSON.stringify({
+  ...STAGE_TYPES,
+  exclusiveGateway: 'EXCLUSIVE_GATEWAY',
+  inclusiveGateway: 'INCLUSIVE_GATEWAY',
+  parallelGateway: 'PARALLEL_GATEWAY',
+  eventBasedGateway: 'EVENT_BASED_GATEWAY',
+  complexGateway: 'COMPLEX_GATEWAY',
+});
+
+/** `acts`: one row per activity instance of a process instance, from its engine events (start, update, end). */
+const activityInstances = (key: string) => sql`
+  acts as (
+    select e.payload->>'activityInstanceId' as id,
+           substring(e.payload->>'activityInstanceId' from '[0-9]+$')::bigint as element_instance_key,
+           min(regexp_replace(e.payload->>'activityId', '#multiInstanceBody$', '')) as element_id,
+           min(e.payload->>'activityType') as activity_type,
+           min(e.payload->>'activityName') as name,
+           min(coalesce((e.payload->>'startTime')::timestamptz, (e.payload->>'at')::timestamptz)) as started_at,
+           bool_or(e.event_type = 'end') as ended,
+           bool_or(e.event_type = 'end' and (e.payload->>'canceled')::boolean) as canceled
+    from engine_event e
+    where e.process_instance_id = ${key} and e.kind = 'activity-instance'
+    group by e.payload->>'activityInstanceId'
+  )`;
 
 export function createProcessRepository(db: Db) {
   const run = async <T>(query: ReturnType<typeof sql>) => (await db.execute(query)) as unknown as T[];
@@ -74,7 +101,11 @@ export function createProcessRepository(db: Db) {
         from process_instance pi where pi.process_instance_key = ${key}`);
       return row;
     },
-    /** What happened at each element of an instance, from the engine's own events. */
+    /**
+     * What happened at each element of an instance (gateways included), from the engine's own
+     * activity-instance events: per element how many of its activity instances completed, are
+     * active or were cancelled, and the SLA of an open user task.
+     */
     async elementStates(key: string) {
       return run<{
         elementId: string;
@@ -87,42 +118,53 @@ export function createProcessRepository(db: Db) {
         dueDate: string | null;
         taskCreatedAt: Date | null;
       }>(sql`
-        with activated as (
-          select r.record_key, r.record->'value'->>'elementId' as element_id, r.record->'value'->>'bpmnElementType' as type,
-                 r.occurred_at
-          from engine_record r
-          where r.process_instance_key = ${key} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING'
-            and r.record->'value'->>'bpmnElementType' not in ('PROCESS', 'SEQUENCE_FLOW', 'MULTI_INSTANCE_BODY')
-        ), ended as (
-          select r.record_key, r.intent from engine_record r
-          where r.process_instance_key = ${key} and r.value_type = 'PROCESS_INSTANCE' and r.intent in ('ELEMENT_COMPLETED', 'ELEMENT_TERMINATED')
-        )
-        select a.element_id as "elementId", min(a.type) as type, min(pe.name) as name,
-               count(*) filter (where e.intent = 'ELEMENT_COMPLETED')::int as completed,
-               count(*) filter (where e.intent is null)::int as active,
-               count(*) filter (where e.intent = 'ELEMENT_TERMINATED')::int as terminated,
-               min(a.occurred_at) filter (where e.intent is null) as "activeSince",
+        with ${activityInstances(key)}
+        select a.element_id as "elementId",
+               min(coalesce(${ELEMENT_TYPES}::jsonb->>a.activity_type, upper(regexp_replace(a.activity_type, '([a-z])([A-Z])', '\\1_\\2', 'g')))) as type,
+               min(coalesce(pe.name, a.name)) as name,
+               count(*) filter (where a.ended and not a.canceled)::int as completed,
+               count(*) filter (where not a.ended)::int as active,
+               count(*) filter (where a.ended and a.canceled)::int as terminated,
+               min(a.started_at) filter (where not a.ended) as "activeSince",
                min(t.due_date) filter (where t.state = 'created') as "dueDate",
                min(t.created_at) filter (where t.state = 'created') as "taskCreatedAt"
-        from activated a
-        left join ended e on e.record_key = a.record_key
+        from acts a
         left join process_instance pi on pi.process_instance_key = ${key}
         left join process_element pe on pe.process_definition_key = pi.process_definition_key and pe.element_id = a.element_id
-        left join user_task t on t.element_instance_key = a.record_key
-        group by a.element_id order by min(a.occurred_at)`);
+        left join user_task t on t.element_instance_key = a.element_instance_key
+        where a.activity_type <> 'multiInstanceBody'
+        group by a.element_id order by min(a.started_at), a.element_id`);
     },
+    /**
+     * The sequence flows the instance took. Operaton records activities, not flows: a flow counts as
+     * taken when its source completed (not cancelled) and its target was entered.
+     */
     async takenFlows(key: string) {
       const rows = await run<{ elementId: string }>(sql`
-        select distinct r.record->'value'->>'elementId' as "elementId" from engine_record r
-        where r.process_instance_key = ${key} and r.value_type = 'PROCESS_INSTANCE' and r.intent = 'SEQUENCE_FLOW_TAKEN'`);
+        with ${activityInstances(key)},
+        flows as (
+          select (xpath('/*/@id', f))[1]::text as id, (xpath('/*/@sourceRef', f))[1]::text as source,
+                 (xpath('/*/@targetRef', f))[1]::text as target
+          from process_instance pi
+          join process_definition d on d.process_definition_key = pi.process_definition_key
+          cross join lateral unnest(xpath('//*[local-name()="sequenceFlow"]', d.xml::xml)) f
+          where pi.process_instance_key = ${key}
+        )
+        select distinct f.id as "elementId" from flows f
+        where exists (select 1 from acts a where a.element_id = f.source and a.ended and not a.canceled)
+          and exists (select 1 from acts a where a.element_id = f.target)
+        order by 1`);
       return rows.map((r) => r.elementId);
     },
     async calledInstances(key: string) {
       return run<{ elementId: string; key: string; processId: string; state: string }>(sql`
-        select coalesce(s.element_id, '') as "elementId", c.process_instance_key::text as key, c.bpmn_process_id as "processId", c.state
+        select coalesce(caller.element_id, '') as "elementId", c.process_instance_key::text as key, c.bpmn_process_id as "processId", c.state
         from process_instance c
-        left join engine_record r on r.value_type = 'PROCESS_INSTANCE' and r.intent = 'ELEMENT_ACTIVATING' and r.record_key = c.process_instance_key
-        left join instance_stage s on s.element_instance_key = (r.record->'value'->>'parentElementInstanceKey')::bigint
+        left join lateral (
+          select regexp_replace(e.payload->>'activityId', '#multiInstanceBody$', '') as element_id from engine_event e
+          where e.process_instance_id = ${key} and e.kind = 'activity-instance'
+            and e.payload->>'calledProcessInstanceId' = c.process_instance_key::text
+          limit 1) caller on true
         where c.parent_process_instance_key = ${key} order by c.started_at`);
     },
     async incidents(q: { processInstanceKey?: string; state?: string; processId?: string; limit?: number }) {
