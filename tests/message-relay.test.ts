@@ -64,7 +64,15 @@ async function finishInstall(processInstanceKey: string) {
 }
 
 const send = (order: { businessKey: string; processInstanceKey: string }, messageName: string, variables = {}, client = engine) =>
-  sendMessage({ db: database.db, engine: client, businessKey: order.businessKey, messageName, variables, processInstanceKey: order.processInstanceKey, log });
+  sendMessage({
+    db: database.db,
+    engine: client,
+    businessKey: order.businessKey,
+    messageName,
+    variables,
+    processInstanceKey: order.processInstanceKey,
+    log,
+  });
 
 const messageRow = async (businessKey: string, messageName: string) =>
   (
@@ -123,7 +131,11 @@ describe("a customer's messages reach the process whenever it waits for them", (
     await finishInstall(order.processInstanceKey);
     await eventually(async () => (await messageRow(order.businessKey, CONFIRMED))?.state === 'delivered');
     // and once more after delivery: still the same message, nothing sent to the process
-    expect(await send(order, CONFIRMED, { customerConfirmedAt: 'late' })).toMatchObject({ id: first.id, repeated: true, state: 'delivered' });
+    expect(await send(order, CONFIRMED, { customerConfirmedAt: 'late' })).toMatchObject({
+      id: first.id,
+      repeated: true,
+      state: 'delivered',
+    });
 
     // a second delivery would have passed the second wait: give both relays a few passes to (wrongly) do it
     await new Promise((r) => setTimeout(r, 2_500));
