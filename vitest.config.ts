@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 const CLOCK_SUITES = [
   'operaton-engine.test.ts',
+  'operaton-processes.test.ts',
   'fault-trouble-ticket.test.ts',
   'home-broadband-exceptions.test.ts',
   'acceptance-handover.test.ts',
