@@ -103,17 +103,19 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
     return sql.begin(async (tx) => {
       const [lock] = await tx<{ ok: boolean }[]>`select pg_try_advisory_xact_lock(${LOCK_KEY}) as ok`;
       if (!lock?.ok) return { applied: false, blocked: false };
-      const [checkpoint] = await tx<{ tx_id: string; event_id: string }[]>`
-        select tx_id::text, event_id::text from engine_event_checkpoint where projection = ${PROJECTION}`;
-      const fromTx = checkpoint?.tx_id ?? '0';
-      const fromId = checkpoint?.event_id ?? '0';
-      // Taken once, in one statement (one snapshot): later statements see newer snapshots, the batch must not grow.
+      // One statement, one snapshot: the checkpoint, how far to read and what the batch holds. Later
+      // statements of this transaction see newer snapshots; the batch must not grow.
       // The bound is the oldest transaction still running in this snapshot, leaving out those known to run in
       // another database of the cluster (they cannot write our engine_event): other databases' long
       // transactions would otherwise hold the projection back. Without the privilege to see other sessions'
       // transaction ids (pg_read_all_stats), this is exactly pg_snapshot_xmin.
-      const [bounds] = await tx<{ to_tx: string | null; pending: boolean }[]>`
-        with snapshot as (select pg_current_snapshot() as s), bound as (
+      const [head] = await tx<
+        { from_tx: string; from_id: string; to_tx: string | null; pending: boolean; kinds: string[] | null; cancels: boolean }[]
+      >`
+        with checkpoint as (
+          select coalesce((select c.tx_id from engine_event_checkpoint c where c.projection = ${PROJECTION}), '0'::xid8) as tx_id,
+                 coalesce((select c.event_id from engine_event_checkpoint c where c.projection = ${PROJECTION}), 0) as event_id
+        ), snapshot as (select pg_current_snapshot() as s), bound as (
           select coalesce(
             (select min(x) from pg_snapshot_xip(snapshot.s) x
              where not exists (select 1 from pg_stat_activity a
@@ -122,14 +124,27 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
             pg_snapshot_xmax(snapshot.s)) as tx_id
           from snapshot
         ), readable as (
-          select e.tx_id, e.id from engine_event e
-          where (e.tx_id, e.id) > (${fromTx}::xid8, ${fromId}::bigint) and e.tx_id < (select tx_id from bound)
+          select e.tx_id, e.id from engine_event e, checkpoint c
+          where (e.tx_id, e.id) > (c.tx_id, c.event_id) and e.tx_id < (select tx_id from bound)
           order by e.tx_id, e.id limit ${BATCH}
+        ), last as (
+          select r.tx_id from readable r order by r.tx_id desc, r.id desc limit 1
         )
-        select (select r.tx_id::text from readable r order by r.tx_id desc, r.id desc limit 1) as to_tx,
-               exists (select 1 from engine_event e where (e.tx_id, e.id) > (${fromTx}::xid8, ${fromId}::bigint)) as pending`;
-      const toTx = bounds?.to_tx;
-      if (!toTx) return { applied: false, blocked: bounds?.pending ?? false };
+        select c.tx_id::text as from_tx, c.event_id::text as from_id, l.tx_id::text as to_tx,
+               exists (select 1 from engine_event e where (e.tx_id, e.id) > (c.tx_id, c.event_id)) as pending,
+               (select array_agg(distinct e.kind || '/' || e.event_type) from engine_event e
+                where l.tx_id is not null and (e.tx_id, e.id) > (c.tx_id, c.event_id) and e.tx_id <= l.tx_id) as kinds,
+               exists (select 1 from engine_event e
+                       where l.tx_id is not null and (e.tx_id, e.id) > (c.tx_id, c.event_id) and e.tx_id <= l.tx_id
+                         and e.kind = 'process-instance' and e.event_type = 'end' and e.payload->>'state' = 'EXTERNALLY_TERMINATED'
+                         and e.payload->>'superProcessInstanceId' is null) as cancels
+        from checkpoint c left join last l on true`;
+      const toTx = head?.to_tx;
+      if (!head || !toTx) return { applied: false, blocked: head?.pending ?? false };
+      const { from_tx: fromTx, from_id: fromId } = head;
+      // Only the statements for the kinds of events in the batch run (each is a round trip).
+      const kinds = new Set(head.kinds ?? []);
+      const has = (...wanted: string[]) => wanted.some((k) => kinds.has(k));
 
       const batch = tx`
         select e.id, e.tx_id, e.kind, e.event_type, e.payload as p, e.process_instance_id as pid,
@@ -139,9 +154,10 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         from engine_event e
         where (e.tx_id, e.id) > (${fromTx}::xid8, ${fromId}::bigint) and e.tx_id <= ${toTx}::xid8`;
 
-      await projectDeployments(tx, batch);
+      if (has('process-definition/deploy', 'form/deploy')) await projectDeployments(tx, batch);
 
-      await tx`
+      if (has('process-instance/start'))
+        await tx`
         insert into process_instance (process_instance_key, process_definition_key, bpmn_process_id, version,
                                       parent_process_instance_key, root_process_instance_key, state, started_at)
         select b.pi_key, b.def_key, b.p->>'processDefinitionKey',
@@ -156,7 +172,9 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
 
       // Stages start with their activity instance: a user task's stage is on the instance in the same
       // batch as the task (same engine transaction, earlier event), never after it.
-      const stages = await tx<{ key: string; element_type: string }[]>`
+      const stages = !has('activity-instance/start')
+        ? []
+        : await tx<{ key: string; element_type: string }[]>`
         insert into instance_stage (element_instance_key, process_instance_key, process_definition_key, bpmn_process_id,
                                     element_id, element_type, name, flow_scope_key, state, started_at)
         select substring(b.p->>'activityInstanceId' from '[0-9]+$')::bigint, b.pi_key, b.def_key, b.p->>'processDefinitionKey',
@@ -186,7 +204,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
             and s.process_definition_key = esp.process_definition_key and s.element_id = esp.element_id`;
       }
 
-      await tx`
+      if (has('task/create'))
+        await tx`
         insert into user_task (user_task_key, process_instance_key, element_instance_key, bpmn_process_id, process_definition_key,
                                element_id, name, candidate_groups, assignee, form_id, due_date, priority, state, created_at)
         select (b.p->>'taskId')::bigint, b.pi_key, substring(b.p->>'activityInstanceId' from '[0-9]+$')::bigint,
@@ -198,7 +217,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         where b.kind = 'task' and b.event_type = 'create' and b.pi_key is not null and b.p->>'taskId' ~ '^[0-9]+$'
         on conflict do nothing`;
       // Candidate groups: the last operation per task and group wins (identity links carry no instance id).
-      await tx`
+      if (has('identity-link/add-identity-link', 'identity-link/delete-identity-link'))
+        await tx`
         with ops as (
           select distinct on (b.p->>'taskId', b.p->>'groupId') b.p->>'taskId' as task_id, b.p->>'groupId' as group_id,
                  b.p->>'operationType' as op
@@ -214,7 +234,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           select g from unnest(t.candidate_groups || pt.added) with ordinality u(g, n)
           where g <> all(pt.removed) group by g order by min(n))
         from per_task pt where t.user_task_key = pt.task_key`;
-      await tx`
+      if (has('task/update'))
+        await tx`
         update user_task t set assignee = nullif(u.p->>'assignee', ''), priority = coalesce((u.p->>'priority')::int, t.priority),
                due_date = u.p->>'dueDate'
         from (
@@ -225,7 +246,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         where t.user_task_key = (u.p->>'taskId')::bigint`;
       // A task ends completed, or cancelled (deleted by a boundary event, an interrupting event or a cancellation).
       // Its variables: what was set from the task's activity instance in the completing transaction.
-      await tx`
+      if (has('task/complete', 'task/delete'))
+        await tx`
         update user_task t set state = case when c.p->>'deleteReason' = 'completed' then 'completed' else 'canceled' end,
                ended_at = coalesce((c.p->>'endTime')::timestamptz, c.at),
                variables = case when c.p->>'deleteReason' = 'completed' then (
@@ -243,7 +265,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
       // Variables: latest value per scope and name. The scope is the activity instance of the execution
       // that owns the variable (the one whose first activity ran on it; the instance for its own
       // execution); Operaton's scopeActivityInstanceId names the parent for a scope's input mappings.
-      await tx`
+      if (has('variable/create', 'variable/update', 'variable/delete'))
+        await tx`
         with vars as (
           select b.id, b.tx_id, b.event_type, b.p, b.pi_key, b.at from (${batch}) b
           where b.kind = 'variable' and b.pi_key is not null
@@ -281,7 +304,8 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         where s.event_type = 'delete' and iv.scope_key = s.scope_key and iv.name = s.name`;
 
       // Incidents: what was a job key is the failed external task's id or job's id (error_type says which).
-      await tx`
+      if (has('incident/create'))
+        await tx`
         insert into incident (incident_key, process_instance_key, element_instance_key, bpmn_process_id, element_id,
                               error_type, error_message, job_key, state, created_at)
         select (b.p->>'incidentId')::bigint, b.pi_key,
@@ -300,20 +324,23 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         ) act on true
         where b.kind = 'incident' and b.event_type = 'create' and b.pi_key is not null and b.p->>'incidentId' ~ '^[0-9]+$'
         on conflict do nothing`;
-      await tx`
+      if (has('incident/resolve', 'incident/delete'))
+        await tx`
         update incident i set state = 'resolved', resolved_at = coalesce((b.p->>'endTime')::timestamptz, b.at)
         from (${batch}) b
         where b.kind = 'incident' and b.event_type in ('resolve', 'delete') and b.p->>'incidentId' ~ '^[0-9]+$'
           and i.incident_key = (b.p->>'incidentId')::bigint`;
 
-      await tx`
+      if (has('activity-instance/end'))
+        await tx`
         update instance_stage s set state = case when (b.p->>'canceled')::boolean then 'terminated' else 'completed' end,
                ended_at = coalesce((b.p->>'endTime')::timestamptz, b.at)
         from (${batch}) b
         where b.kind = 'activity-instance' and b.event_type = 'end'
           and s.element_instance_key = substring(b.p->>'activityInstanceId' from '[0-9]+$')::bigint`;
 
-      await tx`
+      if (has('process-instance/end'))
+        await tx`
         update process_instance pi set state = case b.p->>'state' when 'COMPLETED' then 'completed' else 'terminated' end,
                ended_at = coalesce((b.p->>'endTime')::timestamptz, b.at)
         from (${batch}) b
@@ -324,16 +351,21 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         select b.pi_key from (${batch}) b
         where b.kind = 'process-instance' and b.event_type = 'end' and b.p->>'state' = 'EXTERNALLY_TERMINATED'
           and b.p->>'superProcessInstanceId' is null and b.pi_key is not null`;
-      await tx`update orders set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'),
+      if (head.cancels)
+        await tx`update orders set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'),
                  updated_at = now(), completed_at = coalesce(completed_at, now())
                where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
-      await tx`update trouble_ticket set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
+      if (head.cancels)
+        await tx`update trouble_ticket set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
-      await tx`update complaint set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
+      if (head.cancels)
+        await tx`update complaint set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                where process_instance_key in (${cancelled}) and state not in ('closed', 'cancelled')`;
-      await tx`update service_change set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
+      if (head.cancels)
+        await tx`update service_change set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), closed_at = coalesce(closed_at, now())
                where process_instance_key in (${cancelled}) and state not in ('done', 'refused', 'cancelled')`;
-      await tx`update line_order set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), completed_at = coalesce(completed_at, now())
+      if (head.cancels)
+        await tx`update line_order set state = 'cancelled', state_reason = coalesce(state_reason, 'Process instance cancelled by a process owner'), completed_at = coalesce(completed_at, now())
                where process_instance_key in (${cancelled}) and state not in ('completed', 'failed', 'cancelled')`;
 
       await tx`
