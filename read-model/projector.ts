@@ -52,6 +52,7 @@ export const STAGE_TYPES: Readonly<Record<string, string>> = {
   intermediateConditional: 'INTERMEDIATE_CATCH_EVENT',
   intermediateLinkCatch: 'INTERMEDIATE_CATCH_EVENT',
   intermediateCatchEvent: 'INTERMEDIATE_CATCH_EVENT',
+  intermediateThrowEvent: 'INTERMEDIATE_THROW_EVENT',
   intermediateNoneThrowEvent: 'INTERMEDIATE_THROW_EVENT',
   intermediateMessageThrowEvent: 'INTERMEDIATE_THROW_EVENT',
   intermediateSignalThrow: 'INTERMEDIATE_THROW_EVENT',
