@@ -178,7 +178,10 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
   const topics = definitions.map((d) => ({ topicName: d.type, lockDuration: lockMs(d) }));
 
   const running = new Set<Promise<void>>();
+  /** stop() was called: no new polls, back-off waits end. */
   const stopping = new AbortController();
+  /** Gives up the pending long poll's HTTP request. */
+  const pollAborted = new AbortController();
   let slotFreed: () => void = () => {};
   /** Resolves when a handler ends or the workers stop. */
   const freeSlot = () =>
@@ -353,7 +356,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
           usePriority: true,
           asyncResponseTimeout: pollTimeoutMs,
           topics,
-          signal: stopping.signal,
+          signal: pollAborted.signal,
         });
         failures = 0;
       } catch (e) {
@@ -364,7 +367,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
         await sleep(wait + Math.random() * 100, stopping.signal);
         continue;
       }
-      for (const task of tasks) dispatch(task);
+      for (const task of tasks) dispatchUnlessStopping(task);
     }
     polling = false;
   }
@@ -375,11 +378,16 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
     async stop() {
       stopping.abort();
       for (const timer of retryWakeups) clearTimeout(timer);
+      // Operaton keeps a long poll pending until its timeout even when its client has gone, and locks new
+      // tasks for it (they come back only when that lock expires). With the engine's servlet context parameter
+      // `fetch-and-lock-unique-worker-request=true` a new request of the same worker replaces the pending one:
+      // this one asks for nothing and ends at once, and the engine answers our pending poll now. Without that
+      // setting it is harmless, and the poll aborted below may still lock a task for its remaining time.
+      await engine
+        .fetchAndLock({ workerId, maxTasks: 0, asyncResponseTimeout: 1, topics, signal: AbortSignal.timeout(2_000) })
+        .catch(() => {});
+      pollAborted.abort();
       await polled;
-      // The engine keeps an aborted long poll pending until its timeout and would lock tasks for it. With
-      // `fetch-and-lock-unique-worker-request` on, a new request of the same worker replaces it: this one asks
-      // for nothing and ends at once. Without that setting it is harmless, and such tasks return when their lock expires.
-      await engine.fetchAndLock({ workerId, maxTasks: 0, asyncResponseTimeout: 1, topics }).catch(() => {});
       // Let running handlers end in their action; the engine hands the rest to another worker when their locks expire.
       const graceOver = new AbortController();
       await Promise.race([Promise.allSettled([...running]), sleep(STOP_GRACE_MS, graceOver.signal)]);
