@@ -138,6 +138,12 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
   plugins: [bpmnlintCache(), repositoryIds()],
+  resolve: {
+    // One preact for every editor: form-js-editor keeps an older copy of its own, while the properties
+    // panel and the form viewer it renders with use the top-level one; two copies break the hooks
+    // (the form editor failed to open with "Cannot read properties of undefined (reading 'context')").
+    dedupe: ['preact'],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -458,7 +458,7 @@ function openDmn({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: st
     const { default: DmnModeler } = await import('dmn-js/lib/Modeler');
     const loader = Object.entries(DMN_FILES).find(([path]) => fileName(path) === file)?.[1];
     if (!loader) return fill(canvas, h('p', { class: 'empty' }, t('notFound')));
-    modeler = new DmnModeler({ container: canvas, common: { keyboard: { bindTo: window } } });
+    modeler = new DmnModeler({ container: canvas });
     await modeler.importXML(await loader());
     // A file with one decision table opens on it, not on the requirements diagram.
     const tables = modeler.getViews().filter((v) => v.type === 'decisionTable');
