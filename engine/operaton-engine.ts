@@ -4,6 +4,7 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -113,7 +114,14 @@ export function ensureEngineJar(log: Log = console.log): string {
   const built = path.join(engineDir, 'target/telecom-engine.jar');
   if (build.status !== 0 || !existsSync(built)) throw new OperatonSetupError(`mvn package failed in engine/ (exit ${build.status})`);
   mkdirSync(cacheDir, { recursive: true });
-  for (const old of readdirSync(cacheDir).filter((f) => /^telecom-engine-.*\.jar$/.test(f))) rmSync(path.join(cacheDir, old));
+  // Older builds go, but not the last few: an engine still running may have been started from one
+  // (each engine runs from a link of its own in its profile folder, which keeps the file anyway).
+  const older = readdirSync(cacheDir)
+    .filter((f) => /^telecom-engine-.*\.jar$/.test(f))
+    .map((f) => ({ f, at: statSync(path.join(cacheDir, f)).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+    .slice(2);
+  for (const { f } of older) rmSync(path.join(cacheDir, f));
   copyFileSync(built, `${jar}.partial`);
   // Renamed last, so an interrupted copy is never taken for a built jar.
   spawnSync('mv', [`${jar}.partial`, jar]);
@@ -150,9 +158,14 @@ export async function startOperaton(profile: OperatonProfile, log: Log = console
     log(`engine already running at ${baseUrl}; reusing it`);
     return { baseUrl, pid: readPid(pidFile), started: false, startupMs: 0, logFile };
   }
-  const jar = ensureEngineJar(log);
+  const built = ensureEngineJar(log);
   const { javaHome, version } = findJdk();
   mkdirSync(dir, { recursive: true });
+  // The engine runs from a link of its own: a rebuild for changed sources never pulls the jar from
+  // under a running engine (Spring Boot reads classes from it lazily).
+  const jar = path.join(dir, 'telecom-engine.jar');
+  rmSync(jar, { force: true });
+  linkSync(built, jar);
   const out = openSync(logFile, 'a');
   const begin = Date.now();
   log(`starting the engine (Operaton ${OPERATON_VERSION}, JDK ${version}) at ${baseUrl} — log: ${path.relative(root, logFile)}`);

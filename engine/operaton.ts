@@ -207,7 +207,10 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       const type = parsed?.type ?? undefined;
       const message = `the engine refused ${method} ${path} (${res.status}${type ? ` ${type}` : ''}): ${(parsed?.message ?? text).slice(0, 500)}`;
       // Operaton wraps some optimistic-locking failures in a RestException (ENGINE-03005 "… updated by another transaction concurrently").
-      if (type === 'OptimisticLockingException' || /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently/.test(parsed?.message ?? '')) {
+      if (
+        type === 'OptimisticLockingException' ||
+        /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently/.test(parsed?.message ?? '')
+      ) {
         throw new EngineConflictError(res.status, message, type);
       }
       throw new EngineRequestError(res.status, message, type);

@@ -6,7 +6,7 @@ import { missingInventoryData } from '../workers/job-types/check-line-inventory-
 import { ticketInconsistency } from '../workers/job-types/prediagnose-fault.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { BusinessError, defineJob } from '../workers/job-definition.ts';
-import { openWithRetry, retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
+import { retryBackoffMs, runJob, type ActivatedJob } from '../workers/runner.ts';
 import { silentLog } from './support/platform.ts';
 
 describe('form-derived validation of task variables', () => {
@@ -49,6 +49,7 @@ describe('the job runner ends every job in exactly one job action', () => {
       elementId: 'task',
       bpmnProcessId: 'p',
       retries,
+      initialRetries: 5,
       variables,
       complete: async (arg) => actions.push({ action: 'complete', arg }),
       error: async (arg) => actions.push({ action: 'error', arg }),
@@ -99,7 +100,8 @@ describe('the job runner ends every job in exactly one job action', () => {
       deps,
       silentLog,
     );
-    expect(actions).toEqual([{ action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryBackOff: retryBackoffMs(3) } }]);
+    // third attempt of five: two retries left, after the back-off of the third attempt
+    expect(actions).toMatchObject([{ action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryTimeout: retryBackoffMs(3) } }]);
     expect(retryBackoffMs(1)).toBeLessThan(retryBackoffMs(2));
     expect(retryBackoffMs(50)).toBe(120_000);
   });
@@ -149,36 +151,6 @@ describe('what makes an error ticket or an abnormal acceptance line', () => {
       'a line service (the record says "fibre")',
     ]);
     expect(missingInventoryData(undefined)).toHaveLength(1);
-  });
-});
-
-describe('opening a job stream while the engine pushes back', () => {
-  it('retries RESOURCE_EXHAUSTED and UNAVAILABLE with back-off, and gives up at once on anything else', async () => {
-    let calls = 0;
-    const opened = await openWithRetry(
-      async () => {
-        calls++;
-        if (calls < 3) throw Object.assign(new Error('busy'), { code: calls === 1 ? 8 : 14 });
-        return 'stream';
-      },
-      'intake-order',
-      silentLog,
-    );
-    expect(opened).toBe('stream');
-    expect(calls).toBe(3);
-
-    let refused = 0;
-    await expect(
-      openWithRetry(
-        async () => {
-          refused++;
-          throw Object.assign(new Error('bad request'), { code: 3 });
-        },
-        'intake-order',
-        silentLog,
-      ),
-    ).rejects.toThrow('bad request');
-    expect(refused).toBe(1);
   });
 });
 
@@ -251,12 +223,12 @@ describe('completing a task whose completion the engine accepted', () => {
         throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
       },
     } as unknown as import('../api/domain/tasks/repository.ts').TaskRepository;
-    const rest = { completeUserTask: async () => void steps.push('engine') } as unknown as import('../engine/rest.ts').EngineRest;
+    const engine = { completeTask: async () => void steps.push('engine') } as unknown as import('../engine/operaton.ts').OperatonClient;
     const caller = { username: 'clerk.urumqi', role: 'clerk', groups: ['order-center'], branch: null } as unknown as Parameters<
       typeof completeTask
     >[0]['caller'];
     await expect(
-      completeTask({ caller, key: '42', variables: {}, tasks, rest, log: { warn: (c) => void warnings.push(c) } }),
+      completeTask({ caller, key: '42', variables: {}, tasks, engine, log: { warn: (c) => void warnings.push(c) } }),
     ).resolves.toBeUndefined();
     // the completer is noted before the engine is asked; the late read-model write is only logged
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'mark']);
@@ -264,15 +236,15 @@ describe('completing a task whose completion the engine accepted', () => {
 
     // and a completion the engine refuses (someone else was first) takes the noted completer back and answers 409
     steps.length = 0;
-    const { EngineRequestError } = await import('../engine/rest.ts');
+    const { EngineRequestError } = await import('../engine/errors.ts');
     const refusing = {
-      completeUserTask: async () => {
+      completeTask: async () => {
         steps.push('engine');
-        throw new EngineRequestError(404, 'no such task');
+        throw new EngineRequestError(404, 'no such task', 'InvalidRequestException');
       },
-    } as unknown as import('../engine/rest.ts').EngineRest;
+    } as unknown as import('../engine/operaton.ts').OperatonClient;
     Object.assign(tasks, { forgetCompleter: async (_key: string, who: string) => void steps.push(`forget ${who}`) });
-    await expect(completeTask({ caller, key: '42', variables: {}, tasks, rest: refusing })).rejects.toMatchObject({ status: 409 });
+    await expect(completeTask({ caller, key: '42', variables: {}, tasks, engine: refusing })).rejects.toMatchObject({ status: 409 });
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'forget clerk.urumqi']);
   });
 });
