@@ -135,4 +135,43 @@ describe('home broadband new install, end to end through the real engine and wor
     expect(closed.stateReason).toBe('Rejected at order-center review: 地址不完整');
     expect(closed.timeline.at(-1)?.elementId).toBe('order-rejected');
   });
+  it('a confirmation sent before the process waits for it (and again) is kept and taken as soon as the install passes its quality check', async () => {
+    // given an order installed, its quality check still open
+    const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as OrderView;
+    await completeTask(platform, (await waitForTask(platform, 'order-center', order.id, 'review-order')).key, { reviewApproved: true });
+    const crew = 'install-crew-urc-tianshan';
+    await completeTask(platform, (await waitForTask(platform, crew, order.id, 'make-appointment')).key, {
+      appointmentAt: '2026-11-24T10:00',
+    });
+    await completeTask(platform, (await waitForTask(platform, crew, order.id, 'install-onsite')).key, {
+      onuSerial: 'ZTEG1234ABCD',
+      fibreMeters: 35,
+      opticalPowerDbm: -19.5,
+    });
+    const quality = await waitForTask(platform, 'customer-response-center', order.id, 'quality-check');
+
+    // when the customer confirms now (the process does not wait for it yet), twice
+    expect((await platform.app.inject({ method: 'POST', url: `/orders/${order.id}/confirm` })).statusCode).toBe(202);
+    expect((await platform.app.inject({ method: 'POST', url: `/orders/${order.id}/confirm` })).statusCode).toBe(202);
+    const [pending] = await platform.database.sql<{ state: string }[]>`
+      select state from engine_message where business_key = ${order.id} and message_name = 'customer-confirmed'`;
+    expect(pending?.state).toBe('pending');
+
+    // then, once the quality check passes, the kept confirmation is taken at once (no 2-day wait), once
+    await completeTask(platform, quality.key, { qualityPassed: true });
+    const revisit = await waitForTask(platform, 'customer-response-center', order.id, 'revisit');
+    const rows = await platform.database.sql<{ state: string }[]>`
+      select state from engine_message where business_key = ${order.id} and message_name = 'customer-confirmed'`;
+    expect(rows.map((r) => r.state)).toEqual(['delivered']);
+    const events = await engineEvents(platform, order.processInstanceKey);
+    expect(events.filter((e) => e.element_id === 'customer-confirmed' && e.event === 'end')).toHaveLength(1);
+    expect(events.some((e) => e.element_id === 'auto-confirmed' && e.event === 'end')).toBe(false);
+    await completeTask(platform, revisit.key, { satisfaction: 10 });
+    await eventually(() => processCompletedInEngine(platform, order.processInstanceKey));
+
+    // and a confirmation after the order is closed is refused with a problem, not lost silently
+    await eventually(async () => ((await getOrder(order.id)).state === 'completed' ? true : undefined));
+    const late = await platform.app.inject({ method: 'POST', url: `/orders/${order.id}/confirm` });
+    expect(late.statusCode).toBe(409);
+  });
 });
