@@ -99,6 +99,29 @@ function sourcesHash(): string {
 export function ensureEngineJar(log: Log = console.log): string {
   const jar = path.join(cacheDir, `telecom-engine-${sourcesHash()}.jar`);
   if (existsSync(jar)) return jar;
+  // One build at a time (two test runs, or npm start beside a test run, share engine/target).
+  mkdirSync(cacheDir, { recursive: true });
+  const lock = path.join(cacheDir, 'build.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch {
+      // a lock older than 10 minutes was left by a build that died
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { force: true });
+      if (Date.now() > deadline) throw new OperatonSetupError(`another build of the engine holds ${lock}; remove it if no build runs`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return existsSync(jar) ? jar : buildEngineJar(jar, log);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function buildEngineJar(jar: string, log: Log): string {
   const mvn = spawnSync('mvn', ['--version'], { encoding: 'utf8' });
   if (mvn.error || mvn.status !== 0) {
     throw new OperatonSetupError('Maven (mvn) is needed to build the engine (engine/pom.xml) once: apt-get install maven');
