@@ -1,4 +1,6 @@
+import { EngineRequestError } from '../../engine/errors.ts';
 import type { OperatonClient, Variables } from '../../engine/operaton.ts';
+import { ApiError } from '../errors.ts';
 import { engineCommand } from './engine-command.ts';
 
 /**
@@ -36,7 +38,11 @@ export async function recordAndStart({
   }
 }
 
-/** Starts a process instance with its business key; answers its key (the instance id, numeric with our engine). */
+/**
+ * Starts a process instance with its business key; answers its key (the instance id, numeric with
+ * our engine). A process the engine does not have (not deployed yet) is the platform's fault, not
+ * the caller's, and passes: 503, like an engine that is not there.
+ */
 export async function startProcess({
   engine,
   bpmnProcessId,
@@ -50,8 +56,24 @@ export async function startProcess({
   variables: Variables;
   engineTimeoutMs?: number;
 }): Promise<string> {
-  const instance = await engineCommand(`starting ${bpmnProcessId}`, () => engine.startProcess(bpmnProcessId, { businessKey, variables }), {
-    timeoutMs: engineTimeoutMs,
-  });
-  return instance.id;
+  try {
+    const instance = await engineCommand(
+      `starting ${bpmnProcessId}`,
+      () => engine.startProcess(bpmnProcessId, { businessKey, variables }),
+      {
+        timeoutMs: engineTimeoutMs,
+      },
+    );
+    return instance.id;
+  } catch (e) {
+    if (e instanceof EngineRequestError && e.status === 404) {
+      throw new ApiError(
+        503,
+        'PROCESS_NOT_DEPLOYED',
+        'Process not deployed',
+        `The engine has no process ${bpmnProcessId}; try again once it is deployed.`,
+      );
+    }
+    throw e;
+  }
 }
