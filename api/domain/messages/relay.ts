@@ -110,12 +110,20 @@ export function startMessageRelay({
         return;
       }
       const t = tx as unknown as Db;
-      // Taking over (or starting): every pending message is tried once; from then on, engine events say which.
+      const pending = await createMessageRepository(t).pending(o.batch);
+      if (pending.length === 0) {
+        // Nothing to deliver (the usual case): no engine events to read; the next message starts afresh.
+        cursor = undefined;
+        backoff.clear();
+        soon.clear();
+        return;
+      }
+      // Taking over (or starting, or the first message after none): every pending message is tried once;
+      // from then on, engine events say which.
       const sweepAll = cursor === undefined;
       const touched = sweepAll ? new Set<string>() : await instancesWithNewEvents(t);
       if (sweepAll) cursor = await eventsEnd(t);
 
-      const pending = await createMessageRepository(t).pending(o.batch);
       const ids = new Set(pending.map((m) => m.id));
       for (const id of backoff.keys()) if (!ids.has(id)) backoff.delete(id);
       const now = Date.now();
