@@ -69,6 +69,7 @@ export function startMessageRelay({
   let running: Promise<void> | undefined;
   let again = false;
   let soonTimer: NodeJS.Timeout | undefined;
+  let engineAway = false;
   let listening: Promise<{ unlisten(): Promise<void> } | undefined> | undefined;
 
   const listen = () => {
@@ -148,12 +149,15 @@ export function startMessageRelay({
           const failures = (backoff.get(m.id)?.failures ?? 0) + 1;
           backoff.set(m.id, { failures, next: Date.now() + Math.min(o.maxBackoffMs, o.pollMs * 2 ** (failures - 1)) });
           if (error instanceof EngineUnavailableError) {
-            // no use asking about the others now: the sweep tries again
-            log.warn({ err: error }, 'message relay: engine unavailable; messages stay pending');
+            // no use asking about the others now: the sweep tries again (said once per outage)
+            if (!engineAway) log.warn({ err: error }, 'message relay: engine unavailable; messages stay pending');
+            engineAway = true;
             break;
           }
           if (error) log.warn({ err: error, messageId: m.id }, 'message relay: delivery refused; will try again');
         } else {
+          if (engineAway) log.info('message relay: engine answers again');
+          engineAway = false;
           backoff.delete(m.id);
           log.info({ messageId: m.id, state: outcome }, outcome === 'delivered' ? 'message delivered' : 'message expired');
         }
