@@ -155,6 +155,7 @@ export function startMessageRelay({
             break;
           }
           if (error) log.warn({ err: error, messageId: m.id }, 'message relay: delivery refused; will try again');
+          engineAway = false;
         } else {
           if (engineAway) log.info('message relay: engine answers again');
           engineAway = false;
