@@ -150,6 +150,8 @@ export interface FetchAndLockTopic {
   lockDuration: number;
   /** Only these variables (all when omitted). */
   variables?: string[];
+  /** Only tasks of instances with this business key. */
+  businessKey?: string;
 }
 
 export interface OperatonClientOptions {
@@ -456,6 +458,7 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
             topicName: t.topicName,
             lockDuration: t.lockDuration,
             variables: t.variables,
+            businessKey: t.businessKey,
             deserializeValues: true,
             includeExtensionProperties: true,
           })),
