@@ -12,16 +12,12 @@ const SettingsSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
-   * native: `npm start` runs the engine from the Maven Central distribution (engine/native-engine.ts).
-   * external: an engine already runs at the addresses below (docker compose); `npm start` waits for it.
+   * native: `npm start` builds and runs our engine app itself (engine/operaton-engine.ts).
+   * external: an engine already runs at ENGINE_URL (docker compose); `npm start` waits for it.
    */
   ENGINE_MODE: z.enum(['native', 'external']).default('native'),
   /** Our Operaton engine app (engine/): its REST API is under /engine-rest, reachable from our processes only. */
   ENGINE_URL: z.string().url().default('http://127.0.0.1:8080'),
-  /** The engine's REST gateway (without /v2) and gRPC gateway. */
-  ZEEBE_REST_ADDRESS: z.string().url().default('http://127.0.0.1:8080'),
-  ZEEBE_GRPC_ADDRESS: z.string().default('grpc://127.0.0.1:26500'),
-  CAMUNDA_MANAGEMENT_ADDRESS: z.string().url().default('http://127.0.0.1:9600'),
   /** How long an API call waits for the engine before answering 503. */
   ENGINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
