@@ -22,28 +22,6 @@ const engineKey = customType<{ data: string; driverData: string }>({ dataType: (
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 // ── Engine events ─────────────────────────────────────────────────────────────
-/** Written by the engine's exporter (engine/exporter), read by the projector (read-model/). */
-export const engineRecords = pgTable(
-  'engine_record',
-  {
-    partitionId: integer('partition_id').notNull(),
-    position: bigint('position', { mode: 'number' }).notNull(),
-    valueType: text('value_type').notNull(),
-    intent: text('intent').notNull(),
-    recordKey: engineKey('record_key').notNull(),
-    processInstanceKey: engineKey('process_instance_key'),
-    occurredAt: at('occurred_at').notNull(),
-    record: jsonb('record').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.partitionId, t.position] }), index('engine_record_instance_idx').on(t.processInstanceKey)],
-);
-
-/** How far the projector has read engine_record, per partition. */
-export const projectionCheckpoints = pgTable('projection_checkpoint', {
-  partitionId: integer('partition_id').primaryKey(),
-  position: bigint('position', { mode: 'number' }).notNull(),
-});
-
 /**
  * Operaton's events, written by our engine plugin (engine/src/.../EngineEventOutbox.java) in the
  * engine's own transaction, read by the projector in (tx_id, id) order: it reads only transactions
@@ -250,7 +228,7 @@ export const userTasks = pgTable(
     completedBy: text('completed_by'),
     formId: text('form_id'),
     dueDate: text('due_date'),
-    /** 0-100, higher first (zeebe:priorityDefinition; the engine's default is 50). */
+    /** 0-100, higher first (camunda:priority; the engine's default is 50). */
     priority: integer('priority').notNull().default(50),
     /** created | completed | canceled */
     state: text('state').notNull(),

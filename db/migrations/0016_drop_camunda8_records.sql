@@ -1,0 +1,2 @@
+DROP TABLE "engine_record" CASCADE;--> statement-breakpoint
+DROP TABLE "projection_checkpoint" CASCADE;
