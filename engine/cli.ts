@@ -14,7 +14,9 @@ try {
     process.exit(0);
   } else if (command === 'start') {
     const { engine } = await startInfrastructure(env);
-    console.log(`engine ready at ${engine.baseUrl} (REST API under /engine-rest), RSS ${processRssMb(engine.pid) ?? '?'} MB; log: ${engine.logFile}`);
+    console.log(
+      `engine ready at ${engine.baseUrl} (REST API under /engine-rest), RSS ${processRssMb(engine.pid) ?? '?'} MB; log: ${engine.logFile}`,
+    );
     process.exit(0);
   } else if (command === 'stop') {
     await stopOperaton({ name: `operaton-${profileName(env)}` });

@@ -9,7 +9,15 @@ import { seedProductCatalogue } from '../workers/adapters/product-catalogue.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
 
 /** After the engine is up: deploy everything in processes/ and seed the simulators' data. */
-export async function deployAndSeed({ databaseUrl, engine, log }: { databaseUrl: string; engine: OperatonClient; log: Pick<Logger, 'info'> }) {
+export async function deployAndSeed({
+  databaseUrl,
+  engine,
+  log,
+}: {
+  databaseUrl: string;
+  engine: OperatonClient;
+  log: Pick<Logger, 'info'>;
+}) {
   await deploy(engine, log);
   await seed(databaseUrl);
 }

@@ -107,7 +107,8 @@ describe('fault injection: PostgreSQL stopped for 30 seconds mid-run', () => {
             await d.sql`select process_instance_key::text, element_id, state from instance_stage where process_instance_key = any(${stuck}::bigint[]) and state = 'active'`,
           incidents:
             await d.sql`select process_instance_key::text, element_id, state, error_message from incident where process_instance_key = any(${stuck}::bigint[])`,
-          externalTasks: await d.sql`select proc_inst_id_, act_id_, retries_, lock_exp_time_, error_msg_ from operaton.act_ru_ext_task where proc_inst_id_ = any(${stuck}::text[]) limit 30`,
+          externalTasks:
+            await d.sql`select proc_inst_id_, act_id_, retries_, lock_exp_time_, error_msg_ from operaton.act_ru_ext_task where proc_inst_id_ = any(${stuck}::text[]) limit 30`,
         }),
       );
       await d.close();

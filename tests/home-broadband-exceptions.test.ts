@@ -77,9 +77,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     const cancelled = await closedOrder(order.id, 'cancelled');
     expect(cancelled.stateReason).toBe('Cancelled: 搬家，不再需要');
     expect(await platform.database.sql`select 1 from resource_port where order_id = ${order.id}`).toHaveLength(0);
-    const completed = (await engineEvents(platform, order.processInstanceKey))
-      .filter((e) => e.event === 'end')
-      .map((e) => e.element_id);
+    const completed = (await engineEvents(platform, order.processInstanceKey)).filter((e) => e.event === 'end').map((e) => e.element_id);
     expect(completed).toEqual(
       expect.arrayContaining(['cancel-requested', 'release-resources', 'undo-reservations', 'close-cancelled', 'order-cancelled']),
     );

@@ -101,7 +101,9 @@ describe('the job runner ends every job in exactly one job action', () => {
       silentLog,
     );
     // third attempt of five: two retries left, after the back-off of the third attempt
-    expect(actions).toMatchObject([{ action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryTimeout: retryBackoffMs(3) } }]);
+    expect(actions).toMatchObject([
+      { action: 'fail', arg: { errorMessage: 'connection reset', retries: 2, retryTimeout: retryBackoffMs(3) } },
+    ]);
     expect(retryBackoffMs(1)).toBeLessThan(retryBackoffMs(2));
     expect(retryBackoffMs(50)).toBe(120_000);
   });
@@ -181,9 +183,9 @@ describe('an engine that pushes back or is away is a moment’s unavailability, 
       server.close();
     }
     // nothing listening: unavailable, not a crash
-    await expect(createOperatonClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 500 }).completeTask('1', {})).rejects.toBeInstanceOf(
-      EngineUnavailableError,
-    );
+    await expect(
+      createOperatonClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 500 }).completeTask('1', {}),
+    ).rejects.toBeInstanceOf(EngineUnavailableError);
   });
 });
 

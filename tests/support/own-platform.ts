@@ -33,7 +33,12 @@ export async function startOwnInfrastructure({ name, portOffset }: { name: strin
   try {
     const databaseUrl = await cluster.createDatabase('telecom');
     await runMigrations(databaseUrl);
-    const profile: OperatonProfile = { name: `${name}-${testSlot()}`, port: ownPort(portOffset), jdbc: toJdbc(databaseUrl), clockControl: true };
+    const profile: OperatonProfile = {
+      name: `${name}-${testSlot()}`,
+      port: ownPort(portOffset),
+      jdbc: toJdbc(databaseUrl),
+      clockControl: true,
+    };
     // An engine of this profile left by an interrupted run of this suite holds old state.
     await stopOperaton(profile, () => {});
     const engine = await startOperaton(profile, log);

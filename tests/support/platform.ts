@@ -77,7 +77,11 @@ export async function startPlatformOn({
   const projector = startProjector({ database, log: silentLog, pollMs: 200 });
   const app = await buildApp({ settings, database, engine, log: silentLog });
   const running = workers
-    ? await startWorkers({ engine: createOperatonClient({ baseUrl: engineUrl }), deps: createWorkerDependencies(database.db), log: silentLog })
+    ? await startWorkers({
+        engine: createOperatonClient({ baseUrl: engineUrl }),
+        deps: createWorkerDependencies(database.db),
+        log: silentLog,
+      })
     : undefined;
   const tokenFor = (username: string) => signTokenFor(app, database, username);
   const adminToken = await tokenFor('admin');
@@ -137,7 +141,8 @@ export async function startInstance(
 ): Promise<{ processInstanceKey: string }> {
   const key =
     businessKey ??
-    (['changeId', 'lineOrderId', 'ticketId', 'complaintId', 'orderId'].map((k) => variables[k]).find((v) => typeof v === 'string') as string | undefined) ??
+    (['changeId', 'lineOrderId', 'ticketId', 'complaintId', 'orderId'].map((k) => variables[k]).find((v) => typeof v === 'string') as
+      string | undefined) ??
     (typeof variables.month === 'string' ? `acceptance-${variables.month}` : undefined);
   const instance = await platform.engine.startProcess(bpmnProcessId, { businessKey: key, variables });
   return { processInstanceKey: instance.id };

@@ -37,9 +37,10 @@ export async function scriptedWorkers(
         ran.push(task.topicName);
         const outcome = script[task.topicName]!;
         const o = typeof outcome === 'function' ? outcome(fromVariableDtos(task.variables)) : outcome;
-        await ('error' in o
-          ? engine.externalTaskBpmnError(task.id, workerId, { errorCode: o.error, errorMessage: `scripted ${o.error}` })
-          : engine.completeExternalTask(task.id, workerId, o.complete)
+        await (
+          'error' in o
+            ? engine.externalTaskBpmnError(task.id, workerId, { errorCode: o.error, errorMessage: `scripted ${o.error}` })
+            : engine.completeExternalTask(task.id, workerId, o.complete)
         ).catch(() => undefined);
       }
     }
