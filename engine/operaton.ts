@@ -208,9 +208,12 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       }
       const type = parsed?.type ?? undefined;
       const message = `the engine refused ${method} ${path} (${res.status}${type ? ` ${type}` : ''}): ${(parsed?.message ?? text).slice(0, 500)}`;
-      // Operaton wraps some optimistic-locking failures in a RestException (ENGINE-03005 "… updated by another transaction concurrently").
+      // Operaton wraps some optimistic-locking failures in a RestException (ENGINE-03005 "… updated by another transaction concurrently");
+      // a persistence exception is, in practice, the same race seen by the database (a child execution inserted by a concurrent
+      // command makes a delete violate the executions' foreign key): retryable too.
       if (
         type === 'OptimisticLockingException' ||
+        type === 'ProcessEnginePersistenceException' ||
         /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently/.test(parsed?.message ?? '')
       ) {
         throw new EngineConflictError(res.status, message, type);
@@ -330,10 +333,14 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       return 'cancelled';
     },
 
-    /** Cancels at once (synchronously) an instance, skipping nothing; 'not-found' when it has already ended. */
+    /**
+     * Cancels at once (synchronously) an instance, skipping nothing; 'not-found' when it has already
+     * ended. A delete that meets a concurrent change of the instance (a worker completing a task in it)
+     * is simply tried again.
+     */
     async deleteProcessInstance(id: string): Promise<'cancelled' | 'not-found'> {
       try {
-        await call('DELETE', `/process-instance/${encodeURIComponent(id)}`, { query: { failIfNotExists: true } });
+        await retryOnConflict(() => call('DELETE', `/process-instance/${encodeURIComponent(id)}`, { query: { failIfNotExists: true } }));
         return 'cancelled';
       } catch (e) {
         if (e instanceof EngineRequestError && e.status === 404) return 'not-found';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createOperatonClock } from '../engine/operaton-engine.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { completeTask, processCompletedInEngine } from './support/orders.ts';
@@ -159,7 +160,14 @@ describe('fault trouble tickets through the real engine and workers', () => {
     ['800-number', 'group', 12],
     ['800-number', 'local-b', 24],
   ] as const)('the repair deadline of %s for a %s customer is %i hours', async (service, level, hours) => {
-    const [row] = await platform.engine.evaluateDecision('repair-deadline', { service, customer: { level } });
-    expect(row).toMatchObject({ repairHours: hours });
+    // evaluated as the fault process does, by a business rule task over the ticket's variables (the
+    // customer is a JSON object variable, which only an instance's variables carry deserialised)
+    await platform.engine.deploy('test-decision-probe', [
+      { name: 'decision-probe.bpmn', content: readFileSync(new URL('./fixtures/operaton/decision-probe.bpmn', import.meta.url), 'utf8') },
+    ]);
+    const probe = await platform.engine.startProcess('test-repair-deadline-probe', { variables: { service, customer: { level } } });
+    const { deadline } = await platform.engine.variables(probe.id);
+    await platform.engine.deleteProcessInstance(probe.id);
+    expect(deadline).toMatchObject({ repairHours: hours });
   });
 });

@@ -109,7 +109,28 @@ function formProblems(json: string): string[] {
   if (typeof form !== 'object' || form === null || Array.isArray(form)) return ['a form is a JSON object'];
   if (typeof f.id !== 'string' || f.id.length === 0) problems.push('the form needs an id (the formId tasks link to)');
   if (!Array.isArray(f.components)) problems.push('the form needs a components array');
+  else if (f.components.some((c) => typeof c !== 'object' || c === null || Array.isArray(c) || typeof (c as { type?: unknown }).type !== 'string'))
+    problems.push('every form component is an object with a type');
+  const depth = jsonDepth(form);
+  if (depth > MAX_FORM_DEPTH) problems.push(`nested more than ${MAX_FORM_DEPTH} levels deep: not a form`);
   return problems;
+}
+
+/** Forms nest groups and dynamic lists a few levels; the engine's JSON reader must never meet thousands. */
+const MAX_FORM_DEPTH = 64;
+
+/** How deeply a parsed JSON document nests (iterative: an upload may nest 100,000 deep). */
+function jsonDepth(root: unknown): number {
+  let deepest = 0;
+  const stack: { value: unknown; depth: number }[] = [{ value: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_FORM_DEPTH) return deepest;
+    for (const v of Array.isArray(value) ? value : Object.values(value)) stack.push({ value: v, depth: depth + 1 });
+  }
+  return deepest;
 }
 
 /** The forms and decisions a process may name: the repository's and those uploaded with it (as deployDefinitions lints). */
