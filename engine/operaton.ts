@@ -163,6 +163,15 @@ export interface OperatonClientOptions {
 
 export type OperatonClient = ReturnType<typeof createOperatonClient>;
 
+/** What Operaton's REST API names an exception it met because its database could not be reached. */
+const ENGINE_DATABASE_DOWN_TYPES = new Set([
+  'CannotCreateTransactionException',
+  'DataAccessResourceFailureException',
+  'CannotGetJdbcConnectionException',
+  'TransactionSystemException',
+  'SQLTransientConnectionException',
+]);
+
 export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClientOptions) {
   const base = `${baseUrl.replace(/\/+$/, '').replace(/\/engine-rest$/, '')}/engine-rest`;
 
@@ -211,6 +220,15 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       // Operaton wraps some optimistic-locking failures in a RestException (ENGINE-03005 "… updated by another transaction concurrently");
       // a persistence exception is, in practice, the same race seen by the database (a child execution inserted by a concurrent
       // command makes a delete violate the executions' foreign key): retryable too.
+      // The engine's own database is away (it keeps everything in PostgreSQL): a moment's unavailability, as a refused connection.
+      if (
+        (type && ENGINE_DATABASE_DOWN_TYPES.has(type)) ||
+        /Could not open JDBC Connection|Connection is not available|An I\/O error occurred|Connection refused|This connection has been closed/i.test(
+          parsed?.message ?? '',
+        )
+      ) {
+        throw new EngineUnavailableError(message);
+      }
       if (
         type === 'OptimisticLockingException' ||
         type === 'ProcessEnginePersistenceException' ||

@@ -172,7 +172,10 @@ describe('an engine that pushes back or is away is a moment’s unavailability, 
         answer = status;
         await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineUnavailableError);
       }
+      // the engine's own database away: unavailable too
       answer = 500;
+      body = '{"type":"CannotCreateTransactionException","message":"Could not open JDBC Connection for transaction"}';
+      await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineUnavailableError);
       body = '{"type":"OptimisticLockingException","message":"ENGINE-03005 Execution of UPDATE failed"}';
       await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineConflictError);
       answer = 404;
