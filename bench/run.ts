@@ -425,6 +425,14 @@ async function main() {
   log(`done in ${results.durationSeconds} s: ${JSON.stringify(Object.fromEntries(Object.entries(results).slice(0, 10)))}`);
 }
 
+// Interrupted (Ctrl-C, a timeout): what the bench started goes with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping what the bench started`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
 try {
   await main();
 } catch (e) {
