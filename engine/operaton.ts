@@ -219,7 +219,8 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       const message = `the engine refused ${method} ${path} (${res.status}${type ? ` ${type}` : ''}): ${(parsed?.message ?? text).slice(0, 500)}`;
       // Operaton wraps some optimistic-locking failures in a RestException (ENGINE-03005 "… updated by another transaction concurrently");
       // a persistence exception is, in practice, the same race seen by the database (a child execution inserted by a concurrent
-      // command makes a delete violate the executions' foreign key): retryable too.
+      // command makes a delete violate the executions' foreign key; also the engine's database dropping a connection mid-command,
+      // which a task completion reports as a RestException "… persistence layer"): retryable too, 503 if it persists.
       // The engine's own database is away (it keeps everything in PostgreSQL): a moment's unavailability, as a refused connection.
       if (
         (type && ENGINE_DATABASE_DOWN_TYPES.has(type)) ||
@@ -232,7 +233,9 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       if (
         type === 'OptimisticLockingException' ||
         type === 'ProcessEnginePersistenceException' ||
-        /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently/.test(parsed?.message ?? '')
+        /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently|exception occurred in the persistence layer/.test(
+          parsed?.message ?? '',
+        )
       ) {
         throw new EngineConflictError(res.status, message, type);
       }

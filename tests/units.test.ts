@@ -178,6 +178,10 @@ describe('an engine that pushes back or is away is a moment’s unavailability, 
       await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineUnavailableError);
       body = '{"type":"OptimisticLockingException","message":"ENGINE-03005 Execution of UPDATE failed"}';
       await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineConflictError);
+      // a completion whose command met the database going away mid-way (the REST layer wraps it)
+      body =
+        '{"type":"RestException","message":"Cannot complete task 2289: An exception occurred in the persistence layer. Please check the server logs"}';
+      await expect(engine.completeTask('1', {})).rejects.toBeInstanceOf(EngineConflictError);
       answer = 404;
       body = '{"type":"InvalidRequestException","message":"Cannot find task with id 1"}';
       await expect(engine.completeTask('1', {})).rejects.toMatchObject({ status: 404, engineType: 'InvalidRequestException' });

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { EngineConflictError, EngineUnavailableError } from '../../engine/errors.ts';
+import { EngineConflictError, EngineRequestError, EngineUnavailableError } from '../../engine/errors.ts';
 import { ApiError, problemType, type Problem } from '../errors.ts';
 
 const DB_DOWN_CODES = new Set([
@@ -93,6 +93,19 @@ export const problemDetails = fp(
           code: 'ENGINE_UNAVAILABLE',
           detail:
             error instanceof EngineConflictError ? 'The engine is busy with the same process instance; try again shortly.' : error.message,
+          instance,
+        });
+      }
+      // The engine failed on its side (an answer 5xx we have no better name for): not the caller's fault and
+      // usually passing (its database restarting, a race inside it); logged in full, answered as unavailability.
+      if (error instanceof EngineRequestError && error.status >= 500) {
+        request.log.error({ err: error }, 'the engine failed a command');
+        return send(reply, {
+          type: problemType('ENGINE_UNAVAILABLE'),
+          title: 'Process engine unavailable',
+          status: 503,
+          code: 'ENGINE_UNAVAILABLE',
+          detail: 'The process engine could not carry out the command; try again shortly.',
           instance,
         });
       }
