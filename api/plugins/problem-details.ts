@@ -84,28 +84,23 @@ export const problemDetails = fp(
           ...(error.errors ? { errors: error.errors } : {}),
         });
       }
-      // Unreachable, too slow or pushing back; or still losing an optimistic-locking race after the retries (busy): come back shortly.
-      if (error instanceof EngineUnavailableError || error instanceof EngineConflictError) {
+      // Unreachable, too slow or pushing back; still losing an optimistic-locking race after the retries (busy);
+      // or failed on its side with a 5xx we have no better name for (its database restarting, a race inside it,
+      // logged in full): not the caller's fault and usually passing, so come back shortly.
+      const engineFailed = error instanceof EngineRequestError && !(error instanceof EngineConflictError) && error.status >= 500;
+      if (error instanceof EngineUnavailableError || error instanceof EngineConflictError || engineFailed) {
+        if (engineFailed) request.log.error({ err: error }, 'the engine failed a command');
         return send(reply, {
           type: problemType('ENGINE_UNAVAILABLE'),
           title: 'Process engine unavailable',
           status: 503,
           code: 'ENGINE_UNAVAILABLE',
           detail:
-            error instanceof EngineConflictError ? 'The engine is busy with the same process instance; try again shortly.' : error.message,
-          instance,
-        });
-      }
-      // The engine failed on its side (an answer 5xx we have no better name for): not the caller's fault and
-      // usually passing (its database restarting, a race inside it); logged in full, answered as unavailability.
-      if (error instanceof EngineRequestError && error.status >= 500) {
-        request.log.error({ err: error }, 'the engine failed a command');
-        return send(reply, {
-          type: problemType('ENGINE_UNAVAILABLE'),
-          title: 'Process engine unavailable',
-          status: 503,
-          code: 'ENGINE_UNAVAILABLE',
-          detail: 'The process engine could not carry out the command; try again shortly.',
+            error instanceof EngineConflictError
+              ? 'The engine is busy with the same process instance; try again shortly.'
+              : engineFailed
+                ? 'The process engine could not carry out the command; try again shortly.'
+                : error.message,
           instance,
         });
       }
