@@ -66,9 +66,13 @@ function productOrderFacts(p: SubjectProgress, now: Date): Fact[] {
       payload: () => ({ cancelProductOrder: { ...task, state: 'acknowledged' } }),
     });
     if (task.state !== 'acknowledged') {
+      // When the task reached its state, by the clock of whatever recorded it; never the time of this
+      // rendering, which a change recorded earlier but read later would then precede.
+      const reacted = p.stages.find((s) => s.elementId === 'cancel-requested' || s.elementId === 'line-cancel-requested');
+      const at = task.state === 'inProgress' ? reacted?.startedAt : (p.subject.closedAt ?? stateHistory(p).at(-1)?.at);
       facts.push({
         mark: `cancel:${c.id}:${task.state}`,
-        at: p.subject.closedAt ?? now,
+        at: at ?? c.createdAt,
         eventType: 'CancelProductOrderStateChangeEvent',
         title: `Cancellation ${task.state}`,
         payload: () => ({ cancelProductOrder: task }),
