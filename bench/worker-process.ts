@@ -10,12 +10,15 @@ import { startWorkers } from '../workers/runner.ts';
 
 /**
  * The real workers as a child process, for the benchmark and the fault-injection tests, with
- * three knobs (environment):
+ * these knobs (environment):
  * - WORKER_JOB_TIMEOUT_MS: the lock on a fetched task; the engine hands it to another worker after
  *   this (a killed worker's tasks come back sooner than the production 60 s);
  * - WORKER_NOOP_TYPES: comma-separated job types completed at once with no variables (the
  *   benchmark's baseline process);
- * - WORKER_PICKUP_FILE: each handler start is appended as `jobKey,epochMs` (job pickup latency).
+ * - WORKER_PICKUP_FILE: each handler start is appended as `jobKey,epochMs` (job pickup latency);
+ * - WORKER_HOLD_MS: each handler holds its task this long after its work, before the task's action
+ *   (tests/engine-cluster.test.ts kills an engine node while its worker holds tasks whose work is done);
+ * - WORKER_POLL_TIMEOUT_MS: how long one long poll waits (bench/cluster.ts: a short poll).
  * DATABASE_URL and ENGINE_URL name the platform, as for workers/main.ts.
  */
 const env = z
@@ -25,6 +28,8 @@ const env = z
     WORKER_JOB_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
     WORKER_NOOP_TYPES: z.string().default(''),
     WORKER_PICKUP_FILE: z.string().optional(),
+    WORKER_HOLD_MS: z.coerce.number().int().min(0).default(0),
+    WORKER_POLL_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
     LOG_LEVEL: z.string().default('warn'),
   })
   .parse(process.env);
@@ -37,9 +42,11 @@ const flush = () => {
 const timed = (d: JobDefinition): JobDefinition => ({
   ...d,
   ...(env.WORKER_JOB_TIMEOUT_MS ? { timeoutMs: env.WORKER_JOB_TIMEOUT_MS } : {}),
-  handler: (args) => {
+  handler: async (args) => {
     if (env.WORKER_PICKUP_FILE) pickups.push(`${args.job.key},${Date.now()}\n`);
-    return d.handler(args);
+    const result = await d.handler(args);
+    if (env.WORKER_HOLD_MS > 0) await new Promise((r) => setTimeout(r, env.WORKER_HOLD_MS));
+    return result;
   },
 });
 const noop = (type: string): JobDefinition => ({
@@ -59,7 +66,13 @@ const definitions = [
 
 const database = connectDatabase(env.DATABASE_URL);
 const engine = createOperatonClient({ baseUrl: env.ENGINE_URL });
-const workers = await startWorkers({ engine, deps: createWorkerDependencies(database.db), log, definitions });
+const workers = await startWorkers({
+  engine,
+  deps: createWorkerDependencies(database.db),
+  log,
+  definitions,
+  ...(env.WORKER_POLL_TIMEOUT_MS ? { pollTimeoutMs: env.WORKER_POLL_TIMEOUT_MS } : {}),
+});
 const flusher = setInterval(flush, 500);
 process.send?.('ready');
 

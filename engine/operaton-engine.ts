@@ -34,6 +34,8 @@ export interface OperatonProfile {
   jdbc: { jdbcUrl: string; username: string; password: string };
   /** Tests: the engine's clock can be moved (POST /telecom/clock/add). */
   clockControl?: boolean;
+  /** More of the engine app's settings (application.yaml), e.g. ENGINE_NODE_NAME for a second node. */
+  env?: Record<string, string>;
 }
 
 export interface RunningOperaton {
@@ -204,6 +206,7 @@ export async function startOperaton(profile: OperatonProfile, log: Log = console
       ENGINE_JDBC_USER: profile.jdbc.username,
       ENGINE_JDBC_PASSWORD: profile.jdbc.password,
       ENGINE_CLOCK_CONTROL: String(profile.clockControl ?? false),
+      ...profile.env,
     },
   });
   closeSync(out);
