@@ -64,6 +64,9 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   const app = Fastify({
     ...(log ? { loggerInstance: log } : { logger: false }),
     bodyLimit: 256 * 1024,
+    // A path parameter longer than the router's default 100 characters made the route unknown
+    // ("No route", 404); its own schema answers it instead (400 naming the parameter).
+    routerOptions: { maxParamLength: 8 * 1024 },
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

@@ -96,6 +96,8 @@ export const orders = pgTable(
     stateReason: text('state_reason'),
     processInstanceKey: engineKey('process_instance_key'),
     idempotencyKey: text('idempotency_key'),
+    /** A fingerprint of the request that first used the key: a retry with another body is refused (422). */
+    requestHash: text('request_hash'),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
     completedAt: at('completed_at'),
@@ -695,5 +697,7 @@ export const tmfRequests = pgTable('tmf_request', {
   idempotencyKey: text('idempotency_key').primaryKey(),
   /** Null while the first request is still creating it. */
   resourceId: text('resource_id'),
+  /** A fingerprint of the request that first used the key: a retry with another body is refused (422). */
+  requestHash: text('request_hash'),
   createdAt: at('created_at').notNull().defaultNow(),
 });

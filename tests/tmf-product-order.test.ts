@@ -91,24 +91,22 @@ describe('TMF622 product ordering for customers, on the real engine', () => {
 
     // when Zhang cancels it (twice, with one key)
     const cancelKey = `tmf-cancel-${Date.now()}`;
-    const cancel = await as(
-      zhang,
-      'POST',
-      `${BASE}/cancelProductOrder`,
-      { '@type': 'CancelProductOrder', productOrder: { '@type': 'ProductOrderRef', id: order.id }, cancellationReason: '搬家，不再需要' },
-      { 'idempotency-key': cancelKey },
-    );
+    const cancellation = {
+      '@type': 'CancelProductOrder',
+      productOrder: { '@type': 'ProductOrderRef', id: order.id },
+      cancellationReason: '搬家，不再需要',
+    };
+    const cancel = await as(zhang, 'POST', `${BASE}/cancelProductOrder`, cancellation, { 'idempotency-key': cancelKey });
     expect(cancel.statusCode).toBe(201);
     const task = cancel.json() as { id: string; state: string };
     expectConforms('CancelProductOrder', task);
-    const again = await as(
-      zhang,
-      'POST',
-      `${BASE}/cancelProductOrder`,
-      { productOrder: { id: order.id } },
-      { 'idempotency-key': cancelKey },
-    );
+    const again = await as(zhang, 'POST', `${BASE}/cancelProductOrder`, cancellation, { 'idempotency-key': cancelKey });
+    expect(again.statusCode).toBe(200);
     expect((again.json() as { id: string }).id).toBe(task.id);
+    // (the same key with another body is the caller's mistake, not a retry)
+    const reused = await as(zhang, 'POST', `${BASE}/cancelProductOrder`, { productOrder: { id: order.id } }, { 'idempotency-key': cancelKey });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', errors: [{ pointer: '/idempotency-key', in: 'headers' }] });
 
     // then the order ends cancelled, its reserved port released, and the cancellation is done
     const cancelled = await eventually(async () => {

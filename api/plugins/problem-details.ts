@@ -32,8 +32,26 @@ function hasCode(e: unknown, codes: ReadonlySet<string>): boolean {
 
 const isDatabaseDown = (e: unknown) => hasCode(e, DB_DOWN_CODES);
 
+/** The database or the engine is away for a moment (answered 503): not something a caller may swallow. */
+export const isUnavailability = (e: unknown) => isDatabaseDown(e) || e instanceof EngineUnavailableError;
+
 /** PostgreSQL refused a text value: invalid byte sequence (a NUL) or a character outside its encoding. */
 const isUnstorableText = (e: unknown) => hasCode(e, new Set(['22021', '22P05']));
+
+/** Our names for the framework's client errors, by status (a malformed body keeps the parser's detail). */
+const CLIENT_ERRORS: Record<number, { code: string; title: string; detail?: string }> = {
+  400: { code: 'MALFORMED_REQUEST', title: 'Bad request' },
+  413: {
+    code: 'BODY_TOO_LARGE',
+    title: 'Request body too large',
+    detail: '请求体超过此接口允许的大小。 The request body is larger than this route accepts.',
+  },
+  415: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    title: 'Unsupported media type',
+    detail: '请以 application/json 发送请求体。 Send the body as application/json.',
+  },
+};
 
 /** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
 export const problemDetails = fp(
@@ -126,16 +144,19 @@ export const problemDetails = fp(
           instance,
         });
       }
-      // Fastify's own client errors (malformed JSON, body too large, unsupported media type, …).
+      // Fastify's own client errors (malformed JSON, body too large, unsupported media type, …),
+      // answered with our codes: the framework's internal names (FST_ERR_…) are no contract of ours.
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500 && !isResponseSerializationError(error)) {
-        const code = error.code ?? 'BAD_REQUEST';
+        const framework = !error.code || error.code.startsWith('FST_');
+        const ours = framework ? CLIENT_ERRORS[status] : undefined;
+        const code = ours?.code ?? (framework ? 'BAD_REQUEST' : error.code);
         return send(reply, {
           type: problemType(code),
-          title: status === 413 ? 'Request body too large' : 'Bad request',
+          title: ours?.title ?? 'Bad request',
           status,
           code,
-          detail: error.message,
+          detail: ours?.detail ?? error.message,
           instance,
         });
       }

@@ -1,16 +1,30 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LineCommissionSchema } from '../../contracts/enterprise-line.ts';
+import { LineCommissionSchema, LineEndSchema } from '../../contracts/enterprise-line.ts';
 import { lineOrders } from '../../db/schema.ts';
 import { ACCESS, scopedIdempotencyKey } from '../domain/auth/access.ts';
 import { commissionLine } from '../domain/lines/use-cases.ts';
-import { CustomerIdSchema } from '../domain/orders/schemas.ts';
-import { once } from '../domain/tmf/idempotency.ts';
+import { AddressSchema, CustomerIdSchema } from '../domain/orders/schemas.ts';
+import { IDEMPOTENCY_REPLAY, once, requestFingerprint } from '../domain/tmf/idempotency.ts';
 import { ProblemSchema } from '../errors.ts';
 import { principal } from '../plugins/auth.ts';
 
-const CommissionBodySchema = LineCommissionSchema.extend({ customerId: CustomerIdSchema })
+/** An end as the API takes it: the contract's, bounded to what the platform stores and answers. */
+const LineEndBodySchema = LineEndSchema.extend({
+  address: AddressSchema,
+  branch: LineEndSchema.shape.branch.max(40),
+  contact: z.string().trim().min(1).max(100),
+}).strict();
+
+const CommissionBodySchema = LineCommissionSchema.extend({
+  customerId: CustomerIdSchema,
+  customer: LineCommissionSchema.shape.customer.extend({ name: z.string().trim().min(1).max(100) }).strict(),
+  aEnd: LineEndBodySchema,
+  zEnd: LineEndBodySchema,
+  // the column is a 32-bit integer: 100 million cents (1 million yuan) a month is far above any line
+  monthlyFeeCents: LineCommissionSchema.shape.monthlyFeeCents.max(100_000_000),
+})
   .strict()
   .meta({
     id: 'LineCommission',
@@ -35,7 +49,13 @@ const LineOrderCreatedSchema = z
   .meta({ id: 'LineOrderCreated' });
 
 const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never commissions a second line'),
+  'idempotency-key': z
+    .string()
+    .trim()
+    .min(8)
+    .max(128)
+    .optional()
+    .describe('Retrying with the same key and body never commissions a second line; another body with the key is refused (422)'),
 });
 
 /**
@@ -51,9 +71,17 @@ export const lineOrderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'Commission an enterprise dedicated line for a customer (design commission: A and Z ends, protection level, circuits)',
+        description: IDEMPOTENCY_REPLAY,
         headers: IdempotencyHeadersSchema,
         body: CommissionBodySchema,
-        response: { 201: LineOrderCreatedSchema, 200: LineOrderCreatedSchema, 400: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+        response: {
+          201: LineOrderCreatedSchema,
+          200: LineOrderCreatedSchema,
+          400: ProblemSchema,
+          409: ProblemSchema,
+          422: ProblemSchema,
+          503: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -62,6 +90,7 @@ export const lineOrderRoutes: FastifyPluginAsyncZod = async (app) => {
       const { resourceId, created } = await once({
         db,
         key: scopedIdempotencyKey(caller, request.headers['idempotency-key'] ? `line:${request.headers['idempotency-key']}` : undefined),
+        requestHash: requestFingerprint(request.body),
         create: async () =>
           (
             await commissionLine({

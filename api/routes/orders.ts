@@ -5,6 +5,7 @@ import { createOrderRepository } from '../domain/orders/repository.ts';
 import { CancelOrderBodySchema, CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
 import { cancelOrder, confirmOrder, createOrder, getOrder } from '../domain/orders/use-cases.ts';
 import { ACCESS } from '../domain/auth/access.ts';
+import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import { ProblemSchema } from '../errors.ts';
 import { principal } from '../plugins/auth.ts';
 
@@ -15,7 +16,13 @@ const MESSAGE_ANSWER =
   'Sending it again is the same message. 503 only when it could not be recorded; 409 when the order is already closed.';
 
 const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z.string().trim().min(8).max(128).optional().describe('Retrying with the same key never creates a second order'),
+  'idempotency-key': z
+    .string()
+    .trim()
+    .min(8)
+    .max(128)
+    .optional()
+    .describe('Retrying with the same key and body never creates a second order; another body with the key is refused (422)'),
 });
 
 export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -35,9 +42,12 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['orders'],
         summary: 'Accept a home-broadband new-install order and start its process',
+        description:
+          'Accepted whole or refused whole: a refused order (400 naming the field, e.g. a grid the resource inventory does not know) ' +
+          `leaves no order and no process instance. ${IDEMPOTENCY_REPLAY}`,
         headers: IdempotencyHeadersSchema,
         body: CreateOrderBodySchema,
-        response: { 201: OrderSchema, 200: OrderSchema, 400: ProblemSchema, 503: ProblemSchema },
+        response: { 201: OrderSchema, 200: OrderSchema, 400: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -48,6 +58,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         orders,
         engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+        log: request.log,
       });
       request.log.info({ businessKey: order.id, processInstanceKey: order.processInstanceKey, created }, 'order accepted');
       return reply

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ACCESS } from '../domain/auth/access.ts';
 import { HubCreateSchema, HubIdParamsSchema, HubSchema, type HubApi } from '../domain/hub/schemas.ts';
 import { deleteHub, getHub, registerHub } from '../domain/hub/use-cases.ts';
-import { IdempotencyHeadersSchema, TMF_ERRORS } from '../domain/tmf/common.ts';
+import { IdempotencyHeadersSchema, TMF_ERRORS, TmfErrorSchema } from '../domain/tmf/common.ts';
+import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import { principal } from '../plugins/auth.ts';
 
 /** The TMF event-subscription hub of one API (registered inside that API's prefix). */
@@ -20,10 +21,11 @@ export function hubRoutes(api: HubApi, base: string, tag: string): FastifyPlugin
           description:
             'Customers receive events of their own resources only; staff of all. Each delivery carries X-Hub-Timestamp and ' +
             'X-Hub-Signature = sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the secret answered here>. Failed deliveries are ' +
-            'retried with exponential backoff; events of one resource arrive in order.',
+            'retried with exponential backoff; events of one resource arrive in order. A callback may not carry a user name or ' +
+            `password (the signature authenticates deliveries). ${IDEMPOTENCY_REPLAY} A replay answers the secret again.`,
           headers: IdempotencyHeadersSchema,
           body: HubCreateSchema,
-          response: { 201: HubSchema, 200: HubSchema, ...TMF_ERRORS },
+          response: { 201: HubSchema, 200: HubSchema, ...TMF_ERRORS, 422: TmfErrorSchema },
         },
       },
       async (request, reply) => {

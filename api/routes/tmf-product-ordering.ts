@@ -5,6 +5,7 @@ import { createOrderRepository } from '../domain/orders/repository.ts';
 import { createProgressRepository } from '../domain/status/repository.ts';
 import { IdempotencyHeadersSchema, PagingSchema, TMF_ERRORS, TmfErrorSchema, TmfIdParamsSchema } from '../domain/tmf/common.ts';
 import { answerErrorsTheTmfWay } from '../domain/tmf/error-shape.ts';
+import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import {
   createCancelProductOrder,
   createProductOrder,
@@ -54,9 +55,17 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: [TAG],
         summary: 'Create a product order (new install, change or cancellation of a home-broadband line) and start its process',
+        description: `Accepted whole or refused whole: a refused order leaves no order and no process instance. ${IDEMPOTENCY_REPLAY}`,
         headers: IdempotencyHeadersSchema,
         body: ProductOrderCreateSchema,
-        response: { 201: ProductOrderSchema, 200: ProductOrderSchema, ...TMF_ERRORS, 409: TmfErrorSchema, 503: TmfErrorSchema },
+        response: {
+          201: ProductOrderSchema,
+          200: ProductOrderSchema,
+          ...TMF_ERRORS,
+          409: TmfErrorSchema,
+          422: TmfErrorSchema,
+          503: TmfErrorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -95,6 +104,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
         limit,
         db,
         progress,
+        log: request.log,
       });
       return reply.header('x-total-count', total).header('x-result-count', items.length).send(items);
     },
@@ -135,9 +145,17 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: [TAG],
         summary: 'Cancel a product order in flight: its process releases what was reserved and closes it as cancelled',
+        description: IDEMPOTENCY_REPLAY,
         headers: IdempotencyHeadersSchema,
         body: CancelProductOrderCreateSchema,
-        response: { 201: CancelProductOrderSchema, 200: CancelProductOrderSchema, ...TMF_ERRORS, 409: TmfErrorSchema, 503: TmfErrorSchema },
+        response: {
+          201: CancelProductOrderSchema,
+          200: CancelProductOrderSchema,
+          ...TMF_ERRORS,
+          409: TmfErrorSchema,
+          422: TmfErrorSchema,
+          503: TmfErrorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -169,7 +187,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { offset, limit } = request.query;
-      const { items, total } = await listCancelProductOrders({ caller: principal(request), offset, limit, db, progress });
+      const { items, total } = await listCancelProductOrders({ caller: principal(request), offset, limit, db, progress, log: request.log });
       return reply.header('x-total-count', total).header('x-result-count', items.length).send(items);
     },
   );

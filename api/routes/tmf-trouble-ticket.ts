@@ -3,6 +3,7 @@ import { ACCESS } from '../domain/auth/access.ts';
 import { createProgressRepository } from '../domain/status/repository.ts';
 import { IdempotencyHeadersSchema, TMF_ERRORS, TmfErrorSchema, TmfIdParamsSchema } from '../domain/tmf/common.ts';
 import { answerErrorsTheTmfWay } from '../domain/tmf/error-shape.ts';
+import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import {
   createTroubleTicket,
   getTroubleTicket,
@@ -33,9 +34,17 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: [TAG],
         summary: 'Report a fault or a complaint and start its process',
+        description: `Accepted whole or refused whole: a refused ticket leaves no ticket and no process instance. ${IDEMPOTENCY_REPLAY}`,
         headers: IdempotencyHeadersSchema,
         body: TroubleTicketCreateSchema,
-        response: { 201: TroubleTicketSchema, 200: TroubleTicketSchema, ...TMF_ERRORS, 409: TmfErrorSchema, 503: TmfErrorSchema },
+        response: {
+          201: TroubleTicketSchema,
+          200: TroubleTicketSchema,
+          ...TMF_ERRORS,
+          409: TmfErrorSchema,
+          422: TmfErrorSchema,
+          503: TmfErrorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -47,6 +56,7 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
         progress,
         engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+        log: request.log,
       });
       request.log.info({ businessKey: troubleTicket.id, created }, 'trouble ticket accepted');
       return reply
@@ -78,6 +88,7 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
         limit,
         db,
         progress,
+        log: request.log,
       });
       return reply.header('x-total-count', total).header('x-result-count', items.length).send(items);
     },

@@ -21,13 +21,24 @@ export function canSee(caller: Principal, customerId: string | null): boolean {
   return caller.role !== 'customer' || (caller.customerId !== null && caller.customerId === customerId);
 }
 
-/** The customer id a new order or ticket carries: a customer's own; staff name the customer in the body. */
-export function owningCustomer(caller: Principal, requested: string | undefined): string | null {
+/**
+ * The customer id a new order, ticket or complaint carries: a customer's own; staff name the
+ * customer in the body (`pointer` says where: /customerId, or /relatedParty in TMF bodies).
+ */
+export function owningCustomer(
+  caller: Principal,
+  requested: string | undefined,
+  { pointer = '/customerId' }: { pointer?: string } = {},
+): string | null {
   if (caller.role !== 'customer') return requested ?? null;
   if (requested !== undefined && requested !== caller.customerId) {
-    throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', 'A customer can only order for their own account.', [
-      { pointer: '/customerId', in: 'body', message: 'must be your own customer id or left out' },
-    ]);
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      'Not allowed for your role',
+      '客户只能以自己的客户账户提交（订单、故障单或投诉）。 A customer can only submit for their own customer account (an order, a fault or a complaint).',
+      [{ pointer, in: 'body', message: '须为您自己的客户编号，或不填 / must be your own customer id or left out' }],
+    );
   }
   if (!caller.customerId) throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', 'Your user has no customer account.');
   return caller.customerId;

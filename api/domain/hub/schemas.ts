@@ -23,7 +23,12 @@ export const HubCreateSchema = z
     callback: z
       .url({ protocol: /^https?$/, error: 'an http(s) URL' })
       .max(2000)
-      .describe('Where events are POSTed'),
+      // A user name or password in the URL would be stored, logged and answered back in clear:
+      // deliveries are authenticated by their signature instead.
+      .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+        message: '回调地址不得含用户名或密码（投递以签名认证） / a callback must not carry a user name or password (deliveries are signed)',
+      })
+      .describe('Where events are POSTed (no user name or password in it: each delivery is signed)'),
     query: z
       .string()
       .trim()

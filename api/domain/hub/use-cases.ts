@@ -6,19 +6,29 @@ import { assertPublicCallback } from './callback-guard.ts';
 import { ApiError } from '../../errors.ts';
 import { scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
-import { once } from '../tmf/idempotency.ts';
+import { once, requestFingerprint } from '../tmf/idempotency.ts';
 import { HUB_EVENT_TYPES, type Hub, type HubApi, type HubCreate } from './schemas.ts';
 
 export const hubNotFound = (id: string) => new ApiError(404, 'HUB_NOT_FOUND', 'Subscription not found', `There is no hub ${id}.`);
 
 type HubRow = typeof tmfHubs.$inferSelect;
 
+/** A callback as answered: a user name or password a hub registered before they were refused is never echoed back. */
+function shownCallback(callback: string): string {
+  if (!URL.canParse(callback)) return callback;
+  const url = new URL(callback);
+  if (!url.username && !url.password) return callback;
+  url.username = url.username ? '***' : '';
+  url.password = url.password ? '***' : '';
+  return url.toString();
+}
+
 function toHub(row: HubRow, base: string, withSecret: boolean): Hub {
   return {
     '@type': 'Hub',
     id: row.id,
     href: `${base}/hub/${row.id}`,
-    callback: row.callback,
+    callback: shownCallback(row.callback),
     ...(row.query ? { query: row.query } : {}),
     ...(withSecret ? { secret: row.secret } : {}),
   };
@@ -67,6 +77,7 @@ export async function registerHub({
   const { resourceId, created } = await once({
     db,
     key,
+    requestHash: requestFingerprint(body),
     create: async () => {
       const [last] = await db.select({ max: sql<string | null>`max(${tmfEvents.id})` }).from(tmfEvents);
       const [row] = await db

@@ -1,23 +1,28 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { instanceStages, orders, processInstances } from '../../../db/schema.ts';
+import { PostgresResourceInventory } from '../../../workers/adapters/resource-inventory.ts';
 import type { CreateOrderBody } from './schemas.ts';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type StageRow = typeof instanceStages.$inferSelect;
 
 export function createOrderRepository({ db }: { db: Db }) {
+  const inventory = new PostgresResourceInventory(db);
   return {
     /**
      * Records the order, then runs `start` (which starts its process). The order is committed
      * before the process starts, so the first worker finds it; if starting fails, the order is
-     * removed again and the caller gets the error: nothing half-accepted remains.
+     * removed again and the caller gets the error: nothing half-accepted remains. (An instance
+     * started but not attached is deleted by the caller's `discard`.)
      */
     async insertAndStart(
       body: CreateOrderBody,
       customerId: string | null,
       idempotencyKey: string | undefined,
       start: (orderId: string) => Promise<string>,
+      requestHash?: string,
+      discard?: (processInstanceKey: string) => Promise<void>,
     ): Promise<OrderRow> {
       const [row] = await db
         .insert(orders)
@@ -30,19 +35,23 @@ export function createOrderRepository({ db }: { db: Db }) {
           grid: body.grid,
           product: body.product,
           idempotencyKey: idempotencyKey ?? null,
+          requestHash: idempotencyKey ? (requestHash ?? null) : null,
         })
         .returning();
       if (!row) throw new Error('insert returned no row');
-      let processInstanceKey: string;
+      let processInstanceKey: string | undefined;
       try {
         processInstanceKey = await start(row.id);
+        const [updated] = await db.update(orders).set({ processInstanceKey }).where(eq(orders.id, row.id)).returning();
+        return updated ?? row;
       } catch (e) {
+        if (processInstanceKey) await discard?.(processInstanceKey);
         await db.delete(orders).where(eq(orders.id, row.id));
         throw e;
       }
-      const [updated] = await db.update(orders).set({ processInstanceKey }).where(eq(orders.id, row.id)).returning();
-      return updated ?? row;
     },
+    /** Whether the resource inventory (through its adapter) knows the grid: one it does not know cannot be served. */
+    knowsGrid: (grid: string) => inventory.knowsGrid(grid),
     async findByIdempotencyKey(key: string) {
       const [row] = await db.select().from(orders).where(eq(orders.idempotencyKey, key));
       return row;

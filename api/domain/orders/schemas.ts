@@ -7,11 +7,24 @@ export const CustomerIdSchema = z
   .regex(/^[A-Za-z0-9-]{3,40}$/, 'a CRM party id such as CU-0001')
   .describe("The customer's CRM party id; customers order for their own and may leave it out");
 
+/** The longest address the platform takes (orders, relocations, line ends), as one text however it was given. */
+export const ADDRESS_MAX_LENGTH = 300;
+
+/**
+ * An address as the platform stores and answers it: one text. TMF clients give it in parts
+ * (city, locality, street, number); the parts joined must fit this too.
+ */
+export const AddressSchema = z
+  .string()
+  .trim()
+  .min(4, '地址至少 4 个字符 / an address of at least 4 characters')
+  .max(ADDRESS_MAX_LENGTH, `地址最多 ${ADDRESS_MAX_LENGTH} 个字符 / an address of at most ${ADDRESS_MAX_LENGTH} characters`);
+
 export const CreateOrderBodySchema = z
   .object({
     customerId: CustomerIdSchema.optional(),
     customer: CustomerSchema,
-    address: z.string().trim().min(4).max(300).describe('Installation address'),
+    address: AddressSchema.describe('Installation address'),
     grid: GridSchema,
     product: ProductSchema,
   })
@@ -64,7 +77,8 @@ export const OrderSchema = z
     customer: z.object({ name: z.string(), phone: z.string(), level: z.string() }),
     address: z.string(),
     grid: z.string(),
-    product: ProductSchema,
+    // as recorded: the answer holds what storage holds (no request limits; see tmf/common.ts)
+    product: z.object({ code: z.string(), name: z.string(), bandwidthMbps: z.number(), monthlyFeeCents: z.number() }),
     processInstanceKey: z.string().nullable(),
     processState: z.enum(['active', 'completed', 'terminated']).nullable().describe('The process instance, as last projected'),
     currentStages: z.array(StageSchema).describe('Stages now active (more than one on parallel branches)'),

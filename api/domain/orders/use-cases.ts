@@ -1,37 +1,64 @@
 import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
 import type { Db } from '../../../db/client.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
-import { errors } from '../../errors.ts';
+import { ApiError, errors } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
 import type { MessageState } from '../messages/repository.ts';
 import { sendMessage } from '../messages/use-cases.ts';
-import { startProcess } from '../record-and-start.ts';
+import { discardInstance, startProcess } from '../record-and-start.ts';
+import { conflicts, idempotencyKeyReused, requestFingerprint } from '../tmf/idempotency.ts';
 import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
 import type { CreateOrderBody, Order } from './schemas.ts';
 
-/** Accepts a home-broadband new-install order and starts its process; a retried request (same Idempotency-Key) returns the first order. */
+/** A grid the resource inventory does not know: no crew serves it and no port can be reserved there. */
+export const unknownGrid = (grid: string, pointer: string) =>
+  new ApiError(
+    400,
+    'UNKNOWN_GRID',
+    '未知网格 / Unknown grid',
+    `资源系统中没有网格 ${grid}，请填写地址所在的网格。 The resource inventory has no grid ${grid}; give the grid of the address.`,
+    [{ pointer, in: 'body', message: `资源系统中没有此网格 / no such grid in the resource inventory: ${grid}` }],
+  );
+
+/**
+ * Accepts a home-broadband new-install order and starts its process; a retried request (same
+ * Idempotency-Key, same request) returns the first order, another request with that key is refused
+ * (422). `requestHash` fingerprints the request as the client sent it (default: this body);
+ * `gridPointer` names the grid where the client gave it.
+ */
 export async function createOrder({
   caller,
   body,
   idempotencyKey: requestedKey,
+  requestHash = requestFingerprint(body),
+  gridPointer = '/grid',
   orders,
   engine,
   engineTimeoutMs,
+  log,
 }: {
   caller: Principal;
   body: CreateOrderBody;
   idempotencyKey: string | undefined;
+  requestHash?: string;
+  gridPointer?: string;
   orders: OrderRepository;
   engine: OperatonClient;
   engineTimeoutMs?: number;
+  log?: Parameters<typeof discardInstance>[2];
 }): Promise<{ order: Order; created: boolean }> {
   const customerId = owningCustomer(caller, body.customerId);
   const idempotencyKey = scopedIdempotencyKey(caller, requestedKey);
+  const replay = async (existing: OrderRow) => {
+    if (conflicts(existing.requestHash, requestHash)) throw idempotencyKeyReused(existing.id);
+    return { order: await toOrder(existing, orders), created: false };
+  };
   if (idempotencyKey) {
     const existing = await orders.findByIdempotencyKey(idempotencyKey);
-    if (existing) return { order: await toOrder(existing, orders), created: false };
+    if (existing) return replay(existing);
   }
+  if (!(await orders.knowsGrid(body.grid))) throw unknownGrid(body.grid, gridPointer);
   const start = (orderId: string) => {
     const variables: OrderVariables = { orderId, customer: body.customer, address: body.address, grid: body.grid, product: body.product };
     return startProcess({
@@ -43,14 +70,16 @@ export async function createOrder({
     });
   };
   try {
-    const row = await orders.insertAndStart(body, customerId, idempotencyKey, start);
+    const row = await orders.insertAndStart(body, customerId, idempotencyKey, start, requestHash, (key) =>
+      discardInstance(engine, key, log),
+    );
     return { order: await toOrder(row, orders), created: true };
   } catch (e) {
     // The same Idempotency-Key raced in twice: the other request created the order.
     const err = e as { code?: string; cause?: { code?: string } };
     const duplicate = idempotencyKey && (err.code === '23505' || err.cause?.code === '23505');
     const existing = duplicate ? await orders.findByIdempotencyKey(idempotencyKey) : undefined;
-    if (existing) return { order: await toOrder(existing, orders), created: false };
+    if (existing) return replay(existing);
     throw e;
   }
 }

@@ -60,6 +60,23 @@ export const RelatedPartySchema = z.object({
   partyOrPartyRole: PartyRefSchema,
 });
 
+/*
+ * What we answer is described by view schemas without the length limits of the request schemas:
+ * an answer holds what storage holds (text columns), which may be longer than one request field
+ * (a joined address, a value accepted through another route, a row written before a limit). A
+ * request limit reused in an answer once turned an accepted order into a 500 on every read.
+ */
+export const RelatedPartyViewSchema = z.object({
+  '@type': z.literal('RelatedPartyRefOrPartyRoleRef'),
+  role: z.string(),
+  partyOrPartyRole: z.object({
+    '@type': z.enum(['PartyRef', 'PartyRoleRef']),
+    id: z.string(),
+    name: z.string().optional(),
+    '@referredType': z.string().optional(),
+  }),
+});
+
 export const CharacteristicSchema = z.object({
   '@type': z.string().default('StringCharacteristic').describe('StringCharacteristic, NumberCharacteristic, BooleanCharacteristic, …'),
   name: z.string().trim().min(1).max(60),
@@ -67,6 +84,13 @@ export const CharacteristicSchema = z.object({
   value: z.union([z.string().max(500), z.number(), z.boolean()]),
 });
 export type Characteristic = z.infer<typeof CharacteristicSchema>;
+
+export const CharacteristicViewSchema = z.object({
+  '@type': z.string(),
+  name: z.string(),
+  valueType: z.string().optional(),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+});
 
 /** A characteristic as we answer it (typed by its value, as the spec's Characteristic subtypes are). */
 export function characteristic(name: string, value: string | number | boolean): Characteristic {
@@ -83,12 +107,34 @@ export const NoteSchema = z.object({
   text: z.string().trim().min(1).max(1000),
 });
 
+export const NoteViewSchema = z.object({
+  '@type': z.literal('Note'),
+  id: z.string().optional(),
+  author: z.string().optional(),
+  date: when.optional(),
+  text: z.string(),
+});
+
 export const ExternalIdentifierSchema = z.object({
   '@type': z.literal('ExternalIdentifier'),
   id: z.string(),
   owner: z.string().optional(),
   externalIdentifierType: z.string().optional(),
 });
+
+/**
+ * A list filter on states, `a` or `a,b,…`: every name must be one of `states` (an unknown one is
+ * refused naming the parameter, not answered with an empty list).
+ */
+export function statesFilter(states: readonly string[]) {
+  return z
+    .string()
+    .max(500)
+    .regex(/^[A-Za-z]+(,[A-Za-z]+)*$/, '一个或多个以逗号分隔的状态 / one state or several separated by commas')
+    .refine((v) => v.split(',').every((s) => states.includes(s)), {
+      message: `状态须为以下之一 / each state is one of: ${states.join(', ')}`,
+    });
+}
 
 /** Listing: TMF offset/limit paging (X-Total-Count, X-Result-Count answer how many). */
 export const PagingSchema = z.object({

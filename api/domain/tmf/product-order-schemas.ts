@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { CharacteristicSchema, EntityRefSchema, ExternalIdentifierSchema, NoteSchema, PagingSchema, RelatedPartySchema } from './common.ts';
+import {
+  CharacteristicSchema,
+  CharacteristicViewSchema,
+  EntityRefSchema,
+  ExternalIdentifierSchema,
+  NoteSchema,
+  NoteViewSchema,
+  PagingSchema,
+  RelatedPartySchema,
+  RelatedPartyViewSchema,
+  statesFilter,
+} from './common.ts';
 
 /** TMF622 v5 ProductOrder as this API answers and accepts it (zod mirrors of the spec's shapes). */
 const when = z.string().datetime();
@@ -38,6 +49,22 @@ export const RelatedPlaceSchema = z.object({
   place: GeographicAddressSchema,
 });
 
+/** A place as we answer it: the address as recorded, whole, in streetName (see common.ts on view schemas). */
+const RelatedPlaceViewSchema = z.object({
+  '@type': z.literal('RelatedPlaceRefOrValue'),
+  role: z.string(),
+  place: z.object({
+    '@type': z.literal('GeographicAddress'),
+    id: z.string().optional(),
+    country: z.string().optional(),
+    stateOrProvince: z.string().optional(),
+    city: z.string().optional(),
+    locality: z.string().optional(),
+    streetName: z.string().optional(),
+    streetNr: z.string().optional(),
+  }),
+});
+
 const MoneySchema = z.object({ unit: z.string(), value: z.number() });
 const OrderPriceSchema = z.object({
   '@type': z.literal('OrderPrice'),
@@ -52,8 +79,8 @@ const ProductSchema = z.object({
   id: z.string().optional(),
   name: z.string().optional(),
   status: z.string().optional(),
-  productCharacteristic: z.array(CharacteristicSchema).optional(),
-  place: z.array(RelatedPlaceSchema).optional(),
+  productCharacteristic: z.array(CharacteristicViewSchema).optional(),
+  place: z.array(RelatedPlaceViewSchema).optional(),
 });
 
 const MilestoneSchema = z.object({
@@ -102,7 +129,7 @@ export const ProductOrderSchema = z
     cancellationDate: when.optional(),
     cancellationReason: z.string().optional(),
     notificationContact: z.string().optional(),
-    relatedParty: z.array(RelatedPartySchema).optional(),
+    relatedParty: z.array(RelatedPartyViewSchema).optional(),
     productOrderItem: z.array(ProductOrderItemSchema).min(1),
     productOrderMilestone: z.array(MilestoneSchema).describe('The BPMN stages that matter to the customer, reached or not'),
     productOrderJeopardyAlert: z.array(JeopardyAlertSchema).describe('SLA escalations the timers fired'),
@@ -112,7 +139,7 @@ export const ProductOrderSchema = z
       )
       .optional(),
     externalId: z.array(ExternalIdentifierSchema).optional(),
-    note: z.array(NoteSchema).optional(),
+    note: z.array(NoteViewSchema).optional(),
   })
   .meta({
     id: 'ProductOrder',
@@ -257,12 +284,9 @@ export const ProductOrderCreateSchema = z
 export type ProductOrderCreate = z.infer<typeof ProductOrderCreateSchema>;
 
 export const ProductOrderListQuerySchema = PagingSchema.extend({
-  state: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z.]+(,[A-Za-z.]+)*$/, 'one state or several separated by commas')
+  state: statesFilter(PRODUCT_ORDER_STATES)
     .optional()
-    .describe('Only orders in these states, e.g. inProgress,held'),
+    .describe(`Only orders in these states, e.g. inProgress,held (${PRODUCT_ORDER_STATES.join(', ')})`),
 });
 
 const TaskStateSchema = z.enum(['acknowledged', 'rejected', 'inProgress', 'cancelled', 'done', 'terminatedWithError']);

@@ -9,12 +9,22 @@ import type { Principal } from '../auth/schemas.ts';
 import { requestChange } from '../changes/use-cases.ts';
 import { cancelLineOrder } from '../lines/use-cases.ts';
 import type { OrderRepository } from '../orders/repository.ts';
-import { cancelOrder, createOrder } from '../orders/use-cases.ts';
+import { AddressSchema, ADDRESS_MAX_LENGTH } from '../orders/schemas.ts';
+import { cancelOrder, createOrder, unknownGrid } from '../orders/use-cases.ts';
+import { answerable, type ListLog } from '../answerable.ts';
+import { discardCreated } from '../record-and-start.ts';
 import { jeopardies, milestones, sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import { characteristic, isoOrUndefined, type Characteristic } from './common.ts';
-import { once } from './idempotency.ts';
-import type { CancelProductOrder, CancelProductOrderCreate, ProductOrder, ProductOrderCreate } from './product-order-schemas.ts';
+import { once, requestFingerprint } from './idempotency.ts';
+import {
+  CancelProductOrderSchema,
+  ProductOrderSchema,
+  type CancelProductOrder,
+  type CancelProductOrderCreate,
+  type ProductOrder,
+  type ProductOrderCreate,
+} from './product-order-schemas.ts';
 
 export const PRODUCT_ORDERING_BASE = '/tmf-api/productOrderingManagement/v5';
 const orderHref = (id: string) => `${PRODUCT_ORDERING_BASE}/productOrder/${id}`;
@@ -41,8 +51,11 @@ type Deps = {
   progress: ProgressRepository;
   engine: OperatonClient;
   engineTimeoutMs?: number;
-  log?: { warn(context: object, message: string): void };
+  log?: { warn(context: object, message: string): void; error(context: object, message: string): void };
 };
+
+/** Where a TMF body names the customer. */
+const RELATED_PARTY = { pointer: '/relatedParty' } as const;
 
 // ── reading ──────────────────────────────────────────────────────────────────
 
@@ -243,6 +256,7 @@ export async function listProductOrders({
   limit,
   db,
   progress,
+  log,
 }: {
   caller: Principal;
   states: string[] | undefined;
@@ -250,6 +264,7 @@ export async function listProductOrders({
   limit: number;
   db: Db;
   progress: ProgressRepository;
+  log?: ListLog;
 }): Promise<{ items: ProductOrder[]; total: number }> {
   const customer = caller.role === 'customer' ? (caller.customerId ?? '-') : null;
   const stored = states ? [...new Set(states.flatMap((s) => STORED_STATES[s] ?? []))] : null;
@@ -263,16 +278,19 @@ export async function listProductOrders({
       union all select l.id, l.created_at, l.state, l.customer_id from line_order l
     ) p where ${own(sql`p.customer_id`)} and ${inStates(sql`p.state`)}
     order by p.created_at desc, p.id desc`);
+  // One order that cannot be answered is logged and left out; it never fails the whole list.
+  const view = (id: string) =>
+    answerable(ProductOrderSchema, id, async () => toProductOrder(await loadProductOrder(caller, id, progress)), log);
   const exact = states && states.some((s) => s !== 'completed' && s !== 'failed' && s !== 'cancelled');
   if (!exact) {
     const page = all.slice(offset, offset + limit);
-    const items = await Promise.all(page.map((r) => loadProductOrder(caller, r.id, progress).then((p) => toProductOrder(p))));
-    return { items, total: all.length };
+    const items = await Promise.all(page.map((r) => view(r.id)));
+    return { items: items.filter((o) => o !== undefined), total: all.length };
   }
   const matching: ProductOrder[] = [];
   for (const r of all) {
-    const order = toProductOrder(await loadProductOrder(caller, r.id, progress));
-    if (states.includes(order.state)) matching.push(order);
+    const order = await view(r.id);
+    if (order && states.includes(order.state)) matching.push(order);
   }
   return { items: matching.slice(offset, offset + limit), total: matching.length };
 }
@@ -286,11 +304,35 @@ function char(item: Item, name: string): string | undefined {
   return c === undefined ? undefined : String(c.value);
 }
 
+/** The pointer of an item's characteristic (its value), or of the list when the item has none of that name. */
+function charPointer(item: Item, name: string): string {
+  const i = item.product?.productCharacteristic?.findIndex((x) => x.name === name) ?? -1;
+  return i < 0 ? '/productOrderItem/0/product/productCharacteristic' : `/productOrderItem/0/product/productCharacteristic/${i}/value`;
+}
+
+/**
+ * The address of the item's place with one of these roles, joined into the one text the platform
+ * stores and answers (AddressSchema): refused here, naming the place, when the joined parts do not
+ * fit, so that what is accepted can always be read back.
+ */
 function addressOf(item: Item, roles: string[]): string | undefined {
-  const place = item.product?.place?.find((p) => roles.includes(p.role))?.place;
+  const places = item.product?.place ?? [];
+  const index = places.findIndex((p) => roles.includes(p.role));
+  const place = places[index]?.place;
   if (!place) return undefined;
-  const parts = [place.stateOrProvince, place.city, place.locality, place.streetName, place.streetNr].filter(Boolean);
-  return parts.join(' ').trim() || undefined;
+  const parts = [place.stateOrProvince, place.city, place.locality, place.streetName, place.streetNr].map((p) => p?.trim()).filter(Boolean);
+  const joined = parts.join(' ');
+  if (!joined) return undefined;
+  const checked = AddressSchema.safeParse(joined);
+  if (!checked.success) {
+    const pointer = `/productOrderItem/0/product/place/${index}/place`;
+    throw tmf622Errors.invalid(
+      `地址（省、市、区、街道与门牌合并后）为 ${joined.length} 个字符，须在 4 到 ${ADDRESS_MAX_LENGTH} 个之间。 ` +
+        `The address (stateOrProvince, city, locality, streetName and streetNr joined) is ${joined.length} characters; it must have 4 to ${ADDRESS_MAX_LENGTH}.`,
+      pointer,
+    );
+  }
+  return checked.data;
 }
 
 async function offering(db: Db, code: string | undefined, pointer: string) {
@@ -320,10 +362,22 @@ export async function createProductOrder({
   const item = body.productOrderItem[0]!;
   const party = body.relatedParty?.find((p) => p.role === 'customer')?.partyOrPartyRole;
   const key = idempotencyKey ? `tmf622:${idempotencyKey}` : undefined;
+  const requestHash = requestFingerprint(body);
+  // The answer is checked against what the read routes answer before the creation counts: if it
+  // cannot be given, the creation is undone (instance and row) and nothing of the request remains.
+  const answer = async (id: string) => {
+    try {
+      return ProductOrderSchema.parse(await getProductOrder({ caller, id, progress: deps.progress }));
+    } catch (e) {
+      deps.log?.error({ err: e, businessKey: id }, 'a new product order could not be answered; undoing it');
+      await discardCreated({ db: deps.db, engine: deps.engine, id, log: deps.log });
+      throw e;
+    }
+  };
   if (item.action === 'add') {
     const product = await offering(deps.db, item.productOffering?.id, '/productOrderItem/0/productOffering/id');
     const where = addressOf(item, ['installationAddress', 'installation']);
-    if (!where || where.length < 4)
+    if (!where)
       throw tmf622Errors.invalid(
         'Give the installation address as a GeographicAddress place with role installationAddress.',
         '/productOrderItem/0/product/place',
@@ -343,6 +397,7 @@ export async function createProductOrder({
       );
     const name = party?.name ?? (caller.role === 'customer' ? caller.name : undefined);
     if (!name) throw tmf622Errors.invalid('Name the customer in relatedParty (role customer).', '/relatedParty');
+    if (party) owningCustomer(caller, party.id, RELATED_PARTY);
     const { order, created } = await createOrder({
       caller,
       body: {
@@ -353,11 +408,15 @@ export async function createProductOrder({
         product,
       },
       idempotencyKey: key,
+      requestHash,
+      gridPointer: charPointer(item, 'grid'),
       orders: deps.orders,
       engine: deps.engine,
       engineTimeoutMs: deps.engineTimeoutMs,
+      log: deps.log,
     });
-    return { productOrder: await getProductOrder({ caller, id: order.id, progress: deps.progress }), created };
+    if (!created) return { productOrder: await getProductOrder({ caller, id: order.id, progress: deps.progress }), created };
+    return { productOrder: await answer(order.id), created };
   }
 
   // modify / delete: the product in service is the line its new-install order built.
@@ -367,7 +426,7 @@ export async function createProductOrder({
   const [line] = await deps.db.select().from(orders).where(eq(orders.id, productId.toUpperCase()));
   if (!line || !canSee(caller, line.customerId))
     throw new ApiError(404, 'PRODUCT_NOT_FOUND', 'Product not found', `There is no product ${productId}.`);
-  if (party) owningCustomer(caller, party.id);
+  if (party) owningCustomer(caller, party.id, RELATED_PARTY);
   let change: ChangeRequest;
   if (item.action === 'delete') {
     const on = body.requestedCompletionDate ?? body.requestedStartDate;
@@ -389,6 +448,7 @@ export async function createProductOrder({
           'A relocation names the new grid as the product characteristic "grid".',
           '/productOrderItem/0/product/productCharacteristic',
         );
+      if (!(await deps.orders.knowsGrid(newGrid))) throw unknownGrid(newGrid, charPointer(item, 'grid'));
       change = { changeType: 'relocation', newAddress, newGrid };
     } else if (symptom) {
       change = { changeType: 'terminal-repair', symptom };
@@ -399,13 +459,24 @@ export async function createProductOrder({
       );
     }
   }
+  let productOrder: ProductOrder | undefined;
   const { resourceId, created } = await once({
     db: deps.db,
     key: scopedIdempotencyKey(caller, key),
-    create: async () =>
-      (await requestChange({ orderId: line.id, change, db: deps.db, engine: deps.engine, engineTimeoutMs: deps.engineTimeoutMs })).changeId,
+    requestHash,
+    create: async () => {
+      const { changeId } = await requestChange({
+        orderId: line.id,
+        change,
+        db: deps.db,
+        engine: deps.engine,
+        engineTimeoutMs: deps.engineTimeoutMs,
+      });
+      productOrder = await answer(changeId);
+      return changeId;
+    },
   });
-  return { productOrder: await getProductOrder({ caller, id: resourceId, progress: deps.progress }), created };
+  return { productOrder: productOrder ?? (await getProductOrder({ caller, id: resourceId, progress: deps.progress })), created };
 }
 
 // ── cancelling ───────────────────────────────────────────────────────────────
@@ -457,6 +528,7 @@ export async function createCancelProductOrder({
   const { resourceId, created } = await once({
     db: deps.db,
     key,
+    requestHash: requestFingerprint(body),
     create: async () => {
       const [row] = await deps.db
         .insert(cancelProductOrders)
@@ -524,12 +596,14 @@ export async function listCancelProductOrders({
   limit,
   db,
   progress,
+  log,
 }: {
   caller: Principal;
   offset: number;
   limit: number;
   db: Db;
   progress: ProgressRepository;
+  log?: ListLog;
 }) {
   const where = caller.role === 'customer' ? eq(cancelProductOrders.customerId, caller.customerId ?? '-') : undefined;
   const [total] = await db.select({ n: count() }).from(cancelProductOrders).where(where);
@@ -540,5 +614,6 @@ export async function listCancelProductOrders({
     .orderBy(desc(cancelProductOrders.createdAt), desc(cancelProductOrders.id))
     .offset(offset)
     .limit(limit);
-  return { items: await Promise.all(rows.map((r) => cancelView(r, progress))), total: total?.n ?? 0 };
+  const items = await Promise.all(rows.map((r) => answerable(CancelProductOrderSchema, r.id, () => cancelView(r, progress), log)));
+  return { items: items.filter((c) => c !== undefined), total: total?.n ?? 0 };
 }

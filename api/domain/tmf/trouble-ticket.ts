@@ -12,8 +12,21 @@ import { reportComplaint } from '../complaints/use-cases.ts';
 import { reportFault } from '../faults/use-cases.ts';
 import { sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
-import { characteristic, CharacteristicSchema, EntityRefSchema, NoteSchema, PagingSchema, RelatedPartySchema } from './common.ts';
-import { once } from './idempotency.ts';
+import {
+  characteristic,
+  CharacteristicSchema,
+  CharacteristicViewSchema,
+  EntityRefSchema,
+  NoteSchema,
+  NoteViewSchema,
+  PagingSchema,
+  RelatedPartySchema,
+  RelatedPartyViewSchema,
+  statesFilter,
+} from './common.ts';
+import { answerable, type ListLog } from '../answerable.ts';
+import { discardCreated } from '../record-and-start.ts';
+import { once, requestFingerprint } from './idempotency.ts';
 
 export const TROUBLE_TICKET_BASE = '/tmf-api/troubleTicket/v5';
 const ticketHref = (id: string) => `${TROUBLE_TICKET_BASE}/troubleTicket/${id}`;
@@ -51,9 +64,9 @@ export const TroubleTicketSchema = z
     resolutionDate: when.optional(),
     channel: z.object({ '@type': z.literal('ChannelRef'), id: z.string(), name: z.string() }),
     relatedEntity: z.array(z.object({ '@type': z.literal('RelatedEntity'), role: z.string(), entity: EntityRefSchema })),
-    relatedParty: z.array(RelatedPartySchema).optional(),
-    troubleTicketCharacteristic: z.array(CharacteristicSchema),
-    note: z.array(NoteSchema).optional(),
+    relatedParty: z.array(RelatedPartyViewSchema).optional(),
+    troubleTicketCharacteristic: z.array(CharacteristicViewSchema),
+    note: z.array(NoteViewSchema).optional(),
   })
   .meta({
     id: 'TroubleTicket',
@@ -136,11 +149,9 @@ export const TroubleTicketCreateSchema = z
 export type TroubleTicketCreate = z.infer<typeof TroubleTicketCreateSchema>;
 
 export const TroubleTicketListQuerySchema = PagingSchema.extend({
-  status: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z]+(,[A-Za-z]+)*$/, 'one status or several separated by commas')
-    .optional(),
+  status: statesFilter(TICKET_STATUSES)
+    .optional()
+    .describe(`Only tickets in these statuses, e.g. acknowledged,inProgress (${TICKET_STATUSES.join(', ')})`),
   ticketType: z.enum(['fault', 'complaint']).optional(),
 });
 
@@ -273,6 +284,7 @@ export async function createTroubleTicket({
   progress,
   engine,
   engineTimeoutMs,
+  log,
 }: {
   caller: Principal;
   body: TroubleTicketCreate;
@@ -281,9 +293,10 @@ export async function createTroubleTicket({
   progress: ProgressRepository;
   engine: OperatonClient;
   engineTimeoutMs?: number;
+  log?: ListLog;
 }): Promise<{ troubleTicket: TroubleTicket; created: boolean }> {
   const party = body.relatedParty?.find((p) => p.role === 'customer')?.partyOrPartyRole;
-  const customerId = owningCustomer(caller, party?.id);
+  const customerId = owningCustomer(caller, party?.id, { pointer: '/relatedParty' });
   const name = party?.name ?? (caller.role === 'customer' ? caller.name : undefined);
   if (!name) throw tmf621Errors.invalid('Name the customer in relatedParty (role customer).', '/relatedParty');
   const account = (body.relatedEntity.find((e) => e.role === 'affectedProduct') ?? body.relatedEntity[0])!.entity.id;
@@ -328,8 +341,26 @@ export async function createTroubleTicket({
     });
     return complaintId;
   };
-  const { resourceId, created } = await once({ db, key, create });
-  return { troubleTicket: await getTroubleTicket({ caller, id: resourceId, progress }), created };
+  // The answer is checked against what the read routes answer before the creation counts: if it
+  // cannot be given, the creation is undone (instance and row) and nothing of the request remains.
+  let troubleTicket: TroubleTicket | undefined;
+  const { resourceId, created } = await once({
+    db,
+    key,
+    requestHash: requestFingerprint(body),
+    create: async () => {
+      const id = await create();
+      try {
+        troubleTicket = TroubleTicketSchema.parse(await getTroubleTicket({ caller, id, progress }));
+      } catch (e) {
+        log?.error({ err: e, businessKey: id }, 'a new trouble ticket could not be answered; undoing it');
+        await discardCreated({ db, engine, id, log });
+        throw e;
+      }
+      return id;
+    },
+  });
+  return { troubleTicket: troubleTicket ?? (await getTroubleTicket({ caller, id: resourceId, progress })), created };
 }
 
 /** Customers see their own tickets and complaints, staff everyone's; newest first, paged. */
@@ -341,6 +372,7 @@ export async function listTroubleTickets({
   limit,
   db,
   progress,
+  log,
 }: {
   caller: Principal;
   statuses: string[] | undefined;
@@ -349,6 +381,7 @@ export async function listTroubleTickets({
   limit: number;
   db: Db;
   progress: ProgressRepository;
+  log?: ListLog;
 }): Promise<{ items: TroubleTicket[]; total: number }> {
   const own = caller.role === 'customer' ? sql`customer_id = ${caller.customerId ?? '-'}` : sql`true`;
   const rows = await db.execute<{ id: string }>(sql`
@@ -357,15 +390,17 @@ export async function listTroubleTickets({
       union all select id, created_at, customer_id, 'complaint' as type from complaint
     ) t where ${own} and ${ticketType ? sql`type = ${ticketType}` : sql`true`}
     order by created_at desc, id desc`);
+  // One ticket that cannot be answered is logged and left out; it never fails the whole list.
+  const view = (id: string) => answerable(TroubleTicketSchema, id, () => getTroubleTicket({ caller, id, progress }), log);
   if (!statuses) {
-    const items = await Promise.all(rows.slice(offset, offset + limit).map((r) => getTroubleTicket({ caller, id: r.id, progress })));
-    return { items, total: rows.length };
+    const items = await Promise.all(rows.slice(offset, offset + limit).map((r) => view(r.id)));
+    return { items: items.filter((t) => t !== undefined), total: rows.length };
   }
   // The status is derived from the stages: filter after mapping (a customer's list is short; staff page through).
   const matching: TroubleTicket[] = [];
   for (const r of rows) {
-    const t = await getTroubleTicket({ caller, id: r.id, progress });
-    if (statuses.includes(t.status)) matching.push(t);
+    const t = await view(r.id);
+    if (t && statuses.includes(t.status)) matching.push(t);
   }
   return { items: matching.slice(offset, offset + limit), total: matching.length };
 }
