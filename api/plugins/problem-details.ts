@@ -53,9 +53,46 @@ const CLIENT_ERRORS: Record<number, { code: string; title: string; detail?: stri
   },
 };
 
+/** JSON pointers of the strings (values or keys) of a body that hold U+0000, which PostgreSQL text cannot store. */
+export function nulPointers(body: unknown, limit = 20): string[] {
+  const found: string[] = [];
+  const escape = (k: string) => k.replaceAll('~', '~0').replaceAll('/', '~1');
+  // iterative: a body may nest deeply (the parser refuses only past its own limit)
+  const stack: [unknown, string][] = [[body, '']];
+  while (stack.length > 0 && found.length < limit) {
+    const [value, at] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) found.push(at || '/');
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push([v, `${at}/${i}`]));
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes('\u0000')) found.push(`${at}/${escape(k)}`);
+        stack.push([v, `${at}/${escape(k)}`]);
+      }
+    }
+  }
+  return found.sort();
+}
+
 /** One error handler: every error leaves as RFC 9457 problem details; a 500 hides its internals. */
 export const problemDetails = fp(
   async (app: FastifyInstance) => {
+    // A NUL in any field is refused before anything is stored, naming the field (the database
+    // would refuse it later, half-way through a creation, without saying where).
+    app.addHook('preValidation', async (request) => {
+      if (request.body === undefined || request.body === null || typeof request.body !== 'object') return;
+      const pointers = nulPointers(request.body);
+      if (pointers.length === 0) return;
+      throw new ApiError(
+        400,
+        'UNSTORABLE_CHARACTER',
+        'Request is not valid',
+        '请求中含有无法保存的字符 U+0000。 The request contains a character that cannot be stored (U+0000).',
+        pointers.map((pointer) => ({ pointer, in: 'body' as const, message: '不得含 U+0000 / must not contain U+0000' })),
+      );
+    });
+
     const send = (reply: import('fastify').FastifyReply, problem: Problem) => {
       // a 503 is a moment's unavailability (engine busy or down, database down): say when to come back
       if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
