@@ -22,7 +22,12 @@ import { median, percentile, round, slope } from './stats.ts';
  * ports), the API and the workers as child processes, and measures chain throughput against a
  * same-shape baseline, sustained load, status reads against a trivial route, pre-diagnosis and job
  * pickup latency. Results: bench/results/latest.json. See docs/performance.md.
+ * `npm run bench -- --cluster [--quick]`: one engine node against two instead (bench/cluster.ts).
  */
+if (process.argv.includes('--cluster')) {
+  // one engine node against two (bench/cluster.ts): it runs and exits on its own
+  await import('./cluster.ts');
+}
 const quick = process.argv.includes('--quick');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = path.join(root, 'bench/results');
