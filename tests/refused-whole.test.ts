@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUserRepository, toPrincipal } from '../api/domain/auth/users.ts';
+import { createOrderRepository } from '../api/domain/orders/repository.ts';
+import { createProgressRepository } from '../api/domain/status/repository.ts';
+import { createProductOrder } from '../api/domain/tmf/product-order.ts';
+import { ProductOrderCreateSchema } from '../api/domain/tmf/product-order-schemas.ts';
 import { validOrder } from './support/orders.ts';
 import { startPlatform, type Platform } from './support/platform.ts';
 import { faultTicket, newInstall } from './support/tmf-fixtures.ts';
@@ -198,6 +203,31 @@ describe('a request is accepted whole or refused whole', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'UNSTORABLE_CHARACTER', errors: [{ pointer: '/address', in: 'body' }] });
     expect([await count('orders'), await instances()]).toEqual([orders, started]);
+  });
+
+  it('a product order whose answer cannot be given is undone whole: no order row and no running instance remain', async () => {
+    // given a read side that fails once the order exists (as a response schema stricter than storage once did)
+    const db = platform.database.db;
+    const progress = createProgressRepository({ db });
+    const failing = { ...progress, progress: () => Promise.reject(new Error('the answer cannot be built')) };
+    const caller = toPrincipal((await createUserRepository(db).findActive('customer.zhang'))!);
+    const running = async () =>
+      (await platform.database.sql<{ n: number }[]>`select count(*)::int as n from operaton.act_ru_execution where parent_id_ is null`)[0]!
+        .n;
+    const [orders, instancesRunning] = [await count('orders'), await running()];
+
+    await expect(
+      createProductOrder({
+        caller,
+        body: ProductOrderCreateSchema.parse(newInstall()),
+        idempotencyKey: `undone-${Date.now()}`,
+        db,
+        orders: createOrderRepository({ db }),
+        progress: failing,
+        engine: platform.engine,
+      }),
+    ).rejects.toThrow('the answer cannot be built');
+    expect([await count('orders'), await running()]).toEqual([orders, instancesRunning]);
   });
 
   it('one order that cannot be answered is left out of the lists (and logged), which still answer 200', async () => {
