@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +20,7 @@ import { eventually, silentLog, startPlatform, startPlatformOn, type Platform } 
 
 const fixture = readFileSync(new URL('./fixtures/operaton/cluster.bpmn', import.meta.url), 'utf8');
 const ORDERS = 24;
+const PO = '/tmf-api/productOrderingManagement/v5';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -42,6 +45,7 @@ describe('two engine nodes on one database', () => {
   let viaNode2: Platform;
   const children: ChildProcess[] = [];
   const runners: RunningWorkers[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
   const pickupFiles = [1, 2].map((n) => path.join(tmpdir(), `engine-cluster-${testSlot()}-${process.pid}-workers${n}.csv`));
 
   beforeAll(async () => {
@@ -59,6 +63,7 @@ describe('two engine nodes on one database', () => {
     });
   });
   afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
     await Promise.all(runners.map((r) => r.stop()));
     await Promise.all(children.map((c) => kill(c, 'SIGTERM')));
     await viaNode2?.close();
@@ -185,6 +190,15 @@ describe('two engine nodes on one database', () => {
         }),
       );
     }
+    // and a staff subscriber to product order events: both APIs run a hub dispatcher
+    const listener = await eventListener();
+    const registered = await viaNode1.app.inject({ method: 'POST', url: `${PO}/hub`, payload: { callback: listener.url } });
+    expect(registered.statusCode).toBe(201);
+    const hubId = (registered.json() as { id: string }).id;
+    cleanups.push(async () => {
+      await viaNode1.app.inject({ method: 'DELETE', url: `${PO}/hub/${hubId}` });
+      await listener.close();
+    });
     const balancer = roundRobin([injectTransport(viaNode1), injectTransport(viaNode2)]);
     const driver = chainDriverOn(viaNode1, { transport: balancer.transport, parallelism: 8 });
     driver.start();
@@ -221,6 +235,13 @@ describe('two engine nodes on one database', () => {
     // and no incident was needed
     const keys = [...driver.chains.values()].map((c) => c.processInstanceKey);
     expect(await viaNode1.database.sql`select 1 from incident where process_instance_key = any(${keys}::bigint[])`).toEqual([]);
+
+    // and the subscriber received every event once, although two dispatchers ran
+    await eventually(async () => (await viaNode1.fastify.hubDispatcher.backlog(hubId)).length === 0, { timeoutMs: 30_000 });
+    const delivered = await viaNode1.database.sql<{ n: number }[]>`select count(*)::int as n from tmf_delivery where hub_id = ${hubId}`;
+    expect(listener.eventIds.length).toBe(delivered[0]!.n);
+    expect(new Set(listener.eventIds).size).toBe(listener.eventIds.length);
+    expect(listener.eventIds.length).toBeGreaterThanOrEqual(ORDERS);
 
     // (how often a task was run by both workers: done by node 2's worker, then again by node 1's after the lock)
     const started = pickupFiles.map((f) =>
@@ -267,4 +288,28 @@ function roundRobin(targets: Transport[]) {
     return answer;
   };
   return Object.assign(state, { transport });
+}
+
+/** A hub subscriber on loopback: accepts every event and notes its id. */
+async function eventListener() {
+  const eventIds: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      eventIds.push((JSON.parse(body) as { eventId: string }).eventId);
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/listener`,
+    eventIds,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -87,7 +87,22 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
     }
   }
 
+  /**
+   * Takes a delivery for this process: several API processes run a dispatcher each and may pick the
+   * same head at once. The one whose update moves the next attempt past a request's time sends it;
+   * the others skip it. If the sender dies meanwhile, the delivery is due again when that time is up
+   * (at least once, never twice from two live dispatchers).
+   */
+  async function claim(hubId: string, eventId: number): Promise<boolean> {
+    const claimed = await db.execute(sql`
+      update tmf_delivery set next_attempt_at = now() + ${o.requestTimeoutMs + 5_000} * interval '1 millisecond'
+      where hub_id = ${hubId} and event_id = ${eventId} and delivered_at is null and gave_up_at is null and next_attempt_at <= now()
+      returning event_id`);
+    return claimed.length > 0;
+  }
+
   async function deliver(hubId: string, eventId: number, attempts: number) {
+    if (!(await claim(hubId, eventId))) return;
     const [row] = await db.execute<{ callback: string; secret: string; body: unknown; event_type: string; customer_id: string | null }>(sql`
       select h.callback, h.secret, e.body, e.event_type, h.customer_id
       from tmf_hub h join tmf_event e on e.id = ${eventId} where h.id = ${hubId}`);
