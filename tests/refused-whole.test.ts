@@ -135,6 +135,17 @@ describe('a request is accepted whole or refused whole', () => {
     });
     expect(ticket.statusCode).toBe(422);
     expect(ticket.json()).toMatchObject({ '@type': 'Error', code: 'IDEMPOTENCY_KEY_REUSED', status: '422' });
+
+    // and across TMF622's kinds: a key that created a new install does not also cancel a line
+    const tmfKey = `reused-tmf-${Date.now()}`;
+    const install = await as(zhang, 'POST', `${PO}/productOrder`, newInstall(), { 'idempotency-key': tmfKey });
+    expect(install.statusCode).toBe(201);
+    const cancellation = { productOrderItem: [{ id: '1', action: 'delete', product: { id: (install.json() as { id: string }).id } }] };
+    const crossed = await as(zhang, 'POST', `${PO}/productOrder`, cancellation, { 'idempotency-key': tmfKey });
+    expect(crossed.statusCode).toBe(422);
+    expect(
+      await platform.database.sql`select 1 from service_change where order_id = ${(install.json() as { id: string }).id}`,
+    ).toHaveLength(0);
   });
 
   it('an unknown state filter is refused naming the parameter, not answered with an empty list', async () => {

@@ -1,7 +1,7 @@
 import { count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { ChangeRequest } from '../../../contracts/change.ts';
 import type { Db } from '../../../db/client.ts';
-import { cancelProductOrders, orders, productCatalogue } from '../../../db/schema.ts';
+import { cancelProductOrders, orders, productCatalogue, tmfRequests } from '../../../db/schema.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
 import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts';
@@ -16,7 +16,7 @@ import { discardCreated } from '../record-and-start.ts';
 import { jeopardies, milestones, sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import { characteristic, isoOrUndefined, type Characteristic } from './common.ts';
-import { once, requestFingerprint } from './idempotency.ts';
+import { idempotencyKeyReused, once, requestFingerprint } from './idempotency.ts';
 import {
   CancelProductOrderSchema,
   ProductOrderSchema,
@@ -370,11 +370,18 @@ export async function createProductOrder({
       return ProductOrderSchema.parse(await getProductOrder({ caller, id, progress: deps.progress }));
     } catch (e) {
       deps.log?.error({ err: e, businessKey: id }, 'a new product order could not be answered; undoing it');
-      await discardCreated({ db: deps.db, engine: deps.engine, id, log: deps.log });
+      await discardCreated({ db: deps.db, engine: deps.engine, id, log: deps.log }).catch((undo: unknown) =>
+        deps.log?.error({ err: undo, businessKey: id }, 'undoing a product order failed; it stays as created'),
+      );
       throw e;
     }
   };
+  // A new install keeps its key on the order, a change in tmf_request: a key already used by the
+  // other kind was used for another request.
+  const scopedKey = scopedIdempotencyKey(caller, key);
   if (item.action === 'add') {
+    const [change] = scopedKey ? await deps.db.select().from(tmfRequests).where(eq(tmfRequests.idempotencyKey, scopedKey)) : [];
+    if (change) throw idempotencyKeyReused(change.resourceId);
     const product = await offering(deps.db, item.productOffering?.id, '/productOrderItem/0/productOffering/id');
     const where = addressOf(item, ['installationAddress', 'installation']);
     if (!where)
@@ -420,6 +427,8 @@ export async function createProductOrder({
   }
 
   // modify / delete: the product in service is the line its new-install order built.
+  const install = scopedKey ? await deps.orders.findByIdempotencyKey(scopedKey) : undefined;
+  if (install) throw idempotencyKeyReused(install.id);
   const productId = item.product?.id;
   if (!productId)
     throw tmf622Errors.invalid('Name the product in service (product.id, its new-install order number).', '/productOrderItem/0/product/id');
@@ -462,7 +471,7 @@ export async function createProductOrder({
   let productOrder: ProductOrder | undefined;
   const { resourceId, created } = await once({
     db: deps.db,
-    key: scopedIdempotencyKey(caller, key),
+    key: scopedKey,
     requestHash,
     create: async () => {
       const { changeId } = await requestChange({

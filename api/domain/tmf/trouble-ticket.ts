@@ -354,7 +354,9 @@ export async function createTroubleTicket({
         troubleTicket = TroubleTicketSchema.parse(await getTroubleTicket({ caller, id, progress }));
       } catch (e) {
         log?.error({ err: e, businessKey: id }, 'a new trouble ticket could not be answered; undoing it');
-        await discardCreated({ db, engine, id, log });
+        await discardCreated({ db, engine, id, log }).catch((undo: unknown) =>
+          log?.error({ err: undo, businessKey: id }, 'undoing a trouble ticket failed; it stays as created'),
+        );
         throw e;
       }
       return id;
