@@ -20,6 +20,7 @@ import type { MessageRelayOptions } from './domain/messages/relay.ts';
 import { createProgressRepository, type ProgressRepository } from './domain/status/repository.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
+import { operatorsConsole } from './plugins/operators-console.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -126,6 +127,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   await app.register(instanceRoutes);
   await app.register(kpiRoutes);
   await app.register(acceptanceRoutes);
+  await app.register(operatorsConsole);
 
   // The web UI, built by Vite into modeler-ui/dist/ (modeler-ui/build.ts; npm start and npm test build it when stale).
   await app.register(fastifyStatic, {

@@ -245,6 +245,32 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
           order by b.p->>'taskId', b.tx_id desc, b.id desc
         ) u
         where t.user_task_key = (u.p->>'taskId')::bigint`;
+      // A migration to another version of the process (the operators' console): the instance, its open stages
+      // and tasks now belong to the target version, with the names that version gives its elements (the engine
+      // keeps a migrated task's old name; people should read the one the process owner gave it).
+      if (has('process-instance/migrate'))
+        await tx`
+        update process_instance pi set process_definition_key = m.def_key, version = coalesce(d.version, pi.version)
+        from (${batch}) m
+        left join process_definition d on d.process_definition_key = m.def_key
+        where m.kind = 'process-instance' and m.event_type = 'migrate' and m.def_key is not null
+          and pi.process_instance_key = m.pi_key`;
+      if (has('activity-instance/migrate'))
+        await tx`
+        update instance_stage s set process_definition_key = m.def_key, element_id = el.element_id, name = coalesce(pe.name, s.name)
+        from (${batch}) m
+        cross join lateral (select regexp_replace(m.p->>'activityId', '#multiInstanceBody$', '') as element_id) el
+        left join process_element pe on pe.process_definition_key = m.def_key and pe.element_id = el.element_id
+        where m.kind = 'activity-instance' and m.event_type = 'migrate' and m.def_key is not null
+          and s.element_instance_key = substring(m.p->>'activityInstanceId' from '[0-9]+$')::bigint`;
+      if (has('task/migrate'))
+        await tx`
+        update user_task t set process_definition_key = m.def_key, element_id = coalesce(m.p->>'taskDefinitionKey', t.element_id),
+               name = coalesce(pe.name, m.p->>'name', t.name), form_id = coalesce(pe.form_id, t.form_id)
+        from (${batch}) m
+        left join process_element pe on pe.process_definition_key = m.def_key and pe.element_id = m.p->>'taskDefinitionKey'
+        where m.kind = 'task' and m.event_type = 'migrate' and m.def_key is not null and m.p->>'taskId' ~ '^[0-9]+$'
+          and t.user_task_key = (m.p->>'taskId')::bigint`;
       // A task ends completed, or cancelled (deleted by a boundary event, an interrupting event or a cancellation).
       // Its variables: what was set from the task's activity instance in the completing transaction.
       if (has('task/complete', 'task/delete'))

@@ -1,6 +1,7 @@
 package io.telecom.engine;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.telecom.engine.console.ConsoleIdentityProvider;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +39,8 @@ public class TelecomEnginePlugin extends AbstractProcessEnginePlugin {
     // Expressions in process models see process variables, not the application's beans (the data
     // source, the environment): an uploaded model must not reach into the engine.
     configuration.setBeans(new HashMap<>());
+    // The console's logins are our own users (admins and process owners), not a second list in ACT_ID_*.
+    configuration.setIdentityProviderSessionFactory(new ConsoleIdentityProvider.Factory());
 
     configuration.setCustomSessionFactories(
         append(configuration.getCustomSessionFactories(), new EngineEventOutbox.Factory(), ArrayList::new));
