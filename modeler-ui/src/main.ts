@@ -88,6 +88,10 @@ function shell(active: string): HTMLElement {
     PAGES.filter((p) => p.roles.includes(user.role)).map((p) =>
       h('a', { href: `#/${p.path}`, class: p.path === active ? 'active' : '', 'data-nav': p.path }, t(p.label)),
     ),
+    // Operaton's Cockpit, Tasklist and Admin (same login) for bulk repair, migration and batch operations.
+    hasRole('process-owner', 'admin')
+      ? h('a', { href: '/operaton/app/cockpit/default/', target: '_blank', rel: 'noopener', title: t('consoleHint') }, t('console'), ' ↗')
+      : null,
   );
   const header = h(
     'header',

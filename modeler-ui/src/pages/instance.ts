@@ -35,6 +35,26 @@ interface InstanceSummary {
   activeIncidents: number;
 }
 
+/** Where Operaton's Cockpit shows this instance and its process version (api/plugins/operators-console.ts serves it). */
+const COCKPIT = '/operaton/app/cockpit/default/#';
+
+function consoleLinks(d: InstanceDetail): HTMLElement {
+  const definitionId = `${d.processId}:${d.version}:${d.processDefinitionKey}`;
+  const link = (href: string, label: string) => h('li', {}, h('a', { href, target: '_blank', rel: 'noopener' }, label));
+  return h(
+    'section',
+    { class: 'side-section console-links' },
+    h('h3', {}, t('console')),
+    h(
+      'ul',
+      {},
+      link(`${COCKPIT}/process-instance/${d.key}/runtime`, t('consoleInstance')),
+      link(`${COCKPIT}/process-definition/${encodeURIComponent(definitionId)}/runtime?detailsTab=incidents-tab`, t('consoleDefinition')),
+    ),
+    h('p', { class: 'muted small' }, t('consoleHint')),
+  );
+}
+
 export function render(root: HTMLElement, route: Route) {
   const key = route.params[0] ?? '';
   const input = h('input', { name: 'instance', value: key, placeholder: t('instanceHint'), 'aria-label': t('instanceKey') });
@@ -310,6 +330,7 @@ function instanceView(body: HTMLElement, key: string) {
                 ),
               ),
       ),
+      hasRole('process-owner', 'admin') ? consoleLinks(d) : null,
       d.state === 'active' && hasRole('process-owner', 'admin')
         ? h(
             'section',
