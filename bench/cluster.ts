@@ -30,6 +30,8 @@ import { median, percentile, round } from './stats.ts';
  *    polling) against two nodes (starts and workers split between A and B), alternated. Reported per
  *    round: instances/s, end-to-end p50/p99, pickup p50/p99, CPU seconds per 1,000 instances of each
  *    engine, PostgreSQL and the workers. The figure is `twoNodeThroughputRatio`: two nodes / one node.
+ * 3. Two nodes again, both without the notice, the workers polling every second (the fallback):
+ *    one round, `shortPollThroughputRatio` against the median two-node round of 2.
  *
  * Results: bench/results/cluster-latest.json.
  */
@@ -104,12 +106,13 @@ async function startDatabase(): Promise<string> {
 }
 
 /** A workers process (bench/worker-process.ts) attached to one node, completing the bench's steps at once. */
-function spawnWorkers(engineUrl: string, databaseUrl: string, pickupFile: string): Promise<ChildProcess> {
+function spawnWorkers(engineUrl: string, databaseUrl: string, pickupFile: string, pollTimeoutMs?: number): Promise<ChildProcess> {
   mkdirSync(resultsDir, { recursive: true });
   const out = openSync(path.join(resultsDir, '.children.log'), 'a');
   const child = fork(path.join(root, 'bench/worker-process.ts'), [], {
     env: {
       ...process.env,
+      ...(pollTimeoutMs ? { WORKER_POLL_TIMEOUT_MS: String(pollTimeoutMs) } : {}),
       DATABASE_URL: databaseUrl,
       ENGINE_URL: engineUrl,
       WORKER_NOOP_TYPES: STEP,
@@ -193,7 +196,7 @@ async function main() {
   const sql = database.sql;
   const jdbc = toJdbc(databaseUrl);
   for (const name of ['a', 'b'] as const) await stopOperaton({ name: `operaton-bench-${name}` }, () => {});
-  const a = await startOperaton(nodeProfile('a', jdbc), log);
+  let a = await startOperaton(nodeProfile('a', jdbc), log);
   let b = await startOperaton(nodeProfile('b', jdbc), log);
   const engineA = createOperatonClient({ baseUrl: a.baseUrl, timeoutMs: 60_000 });
   let engineB = createOperatonClient({ baseUrl: b.baseUrl, timeoutMs: 60_000 });
@@ -286,12 +289,14 @@ async function main() {
   const engines: RunningOperaton[] = [a, b];
   const clients = [engineA, engineB];
   let frozen: number | undefined;
-  const measureRound = async (nodes: 1 | 2, seconds: number) => {
+  const measureRound = async (nodes: 1 | 2, seconds: number, pollTimeoutMs?: number) => {
     if (nodes === 1) signal((frozen = b.pid!), 'SIGSTOP');
     const pickupFile = path.join(resultsDir, `.cluster-pickups-${nodes}.csv`);
     rmSync(pickupFile, { force: true });
     try {
-      const workers = await Promise.all([0, 1].map((i) => spawnWorkers(engines[nodes === 1 ? 0 : i]!.baseUrl, databaseUrl, pickupFile)));
+      const workers = await Promise.all(
+        [0, 1].map((i) => spawnWorkers(engines[nodes === 1 ? 0 : i]!.baseUrl, databaseUrl, pickupFile, pollTimeoutMs)),
+      );
       await sleep(1_000);
       const cpu = () => ({
         a: cpuOf(a.pid),
@@ -345,6 +350,7 @@ async function main() {
       const per1000 = (v: number) => round((v / completed) * 1000, 1);
       const result = {
         nodes,
+        ...(pollTimeoutMs ? { notice: false, pollTimeoutMs } : {}),
         seconds: round(elapsed, 1),
         instances: completed,
         instancesPerSecond: round(completed / elapsed, 2),
@@ -382,8 +388,25 @@ async function main() {
   }
   const ratios = rounds.map((r) => r.two.instancesPerSecond / r.one.instancesPerSecond);
 
+  // 3. Two nodes without the notice, workers polling every second instead (the fallback): one round.
+  for (const name of ['a', 'b'] as const) await stopOperaton({ name: `operaton-bench-${name}` }, () => {});
+  a = await startOperaton(nodeProfile('a', jdbc, { ENGINE_CLUSTER_WAKEUP: 'false' }), log);
+  b = await startOperaton(nodeProfile('b', jdbc, { ENGINE_CLUSTER_WAKEUP: 'false' }), log);
+  engines.splice(0, 2, a, b);
+  clients.splice(
+    0,
+    2,
+    createOperatonClient({ baseUrl: a.baseUrl, timeoutMs: 60_000 }),
+    createOperatonClient({ baseUrl: b.baseUrl, timeoutMs: 60_000 }),
+  );
+  await measureRound(2, PLAN.warmupSeconds, 1_000);
+  const shortPoll = await measureRound(2, PLAN.roundSeconds, 1_000);
+  const medianTwo = median(rounds.map((r) => r.two.instancesPerSecond));
+
   const results = {
     twoNodeThroughputRatio: round(median(ratios), 3),
+    /** Two nodes without the notice, workers polling every second, against the median two-node round with it. */
+    shortPollThroughputRatio: round(shortPoll.instancesPerSecond / medianTwo, 3),
     oneNodeInstancesPerSecond: rounds.map((r) => r.one.instancesPerSecond),
     twoNodeInstancesPerSecond: rounds.map((r) => r.two.instancesPerSecond),
     pickup: pickups,
@@ -402,6 +425,7 @@ async function main() {
       design: `closed loop, ${PLAN.inFlight} instances in flight of a four-step external-task process, two workers processes; ${PLAN.rounds} rounds of ${PLAN.roundSeconds} s per configuration, alternated, after a warm-up of each`,
       ratios: ratios.map((r) => round(r, 3)),
       rounds,
+      twoNodesShortPollWithoutNotice: shortPoll,
     },
   };
   writeFileSync(path.join(resultsDir, 'cluster-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
