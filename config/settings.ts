@@ -21,6 +21,12 @@ const SettingsSchema = z.object({
   /** How long an API call waits for the engine before answering 503. */
   ENGINE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /**
+   * How long a workers process's long poll waits for a task. Any engine node answers it as soon as a task
+   * is created anywhere (docs/scaling.md); where the nodes cannot notify each other (no LISTEN/NOTIFY
+   * through the database proxy), 1000 bounds a pickup by a second.
+   */
+  WORKER_POLL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
+  /**
    * Signs the API's JWTs. Unset: a random secret per API process (tokens end with a restart);
    * set it (≥ 32 characters) wherever tokens must outlive a restart or several API processes run.
    */

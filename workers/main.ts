@@ -18,7 +18,7 @@ const database = connectDatabase(settings.DATABASE_URL);
 const engine = createOperatonClient({ baseUrl: settings.ENGINE_URL, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
 try {
   const deps = createWorkerDependencies(database.db);
-  const workers = startWorkers({ engine, deps, log });
+  const workers = startWorkers({ engine, deps, log, pollTimeoutMs: settings.WORKER_POLL_TIMEOUT_MS });
   const reconciler = startReservationReconciler({ deps, log });
   let stopping = false;
   const shutdown = async (signal: string) => {
