@@ -20,7 +20,7 @@ import type { MessageRelayOptions } from './domain/messages/relay.ts';
 import { createProgressRepository, type ProgressRepository } from './domain/status/repository.ts';
 import { ApiError } from './errors.ts';
 import { auth } from './plugins/auth.ts';
-import { operatorsConsole } from './plugins/operators-console.ts';
+import { CONSOLE_PATH, operatorsConsole } from './plugins/operators-console.ts';
 import { problemDetails } from './plugins/problem-details.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -101,7 +101,11 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/login' } },
       },
     },
-    transform: jsonSchemaTransform,
+    // The operators' console (Operaton's pages and API behind the API's address) is not part of our API.
+    transform: (args) =>
+      args.url.startsWith(`${CONSOLE_PATH}/`) || args.url === CONSOLE_PATH
+        ? { schema: { hide: true }, url: args.url }
+        : jsonSchemaTransform(args),
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

@@ -104,7 +104,13 @@ describe('TMF622 product ordering for customers, on the real engine', () => {
     expect(again.statusCode).toBe(200);
     expect((again.json() as { id: string }).id).toBe(task.id);
     // (the same key with another body is the caller's mistake, not a retry)
-    const reused = await as(zhang, 'POST', `${BASE}/cancelProductOrder`, { productOrder: { id: order.id } }, { 'idempotency-key': cancelKey });
+    const reused = await as(
+      zhang,
+      'POST',
+      `${BASE}/cancelProductOrder`,
+      { productOrder: { id: order.id } },
+      { 'idempotency-key': cancelKey },
+    );
     expect(reused.statusCode).toBe(422);
     expect(reused.json()).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', errors: [{ pointer: '/idempotency-key', in: 'headers' }] });
 

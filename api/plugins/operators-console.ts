@@ -1,6 +1,7 @@
 import fastifyHttpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { ApiError } from '../errors.ts';
 
 /** Where the operators' console is served: Operaton's Cockpit, Tasklist and Admin under the engine's own path. */
 export const CONSOLE_PATH = '/operaton';
@@ -15,22 +16,29 @@ export const CONSOLE_PATH = '/operaton';
 export const operatorsConsole = fp(
   async (app: FastifyInstance) => {
     const upstream = new URL(app.settings.ENGINE_URL).origin;
-    await app.register(async (scope) => {
-      // Not part of our API's contract (OpenAPI): the console is Operaton's.
-      scope.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, hide: true };
-      });
-      await scope.register(fastifyHttpProxy, {
-        upstream,
-        prefix: CONSOLE_PATH,
-        rewritePrefix: CONSOLE_PATH,
-        // The console authenticates its own sessions; our bearer tokens are not asked for here.
-        config: { access: 'public' },
-        replyOptions: {
-          // A console that does not answer within a minute (a large batch, a slow history query) is reported as such.
-          timeout: 60_000,
+    // Operaton's own pages and API, not part of ours: app.ts leaves CONSOLE_PATH out of the OpenAPI document.
+    await app.register(fastifyHttpProxy, {
+      upstream,
+      prefix: CONSOLE_PATH,
+      rewritePrefix: CONSOLE_PATH,
+      // The console authenticates its own sessions; our bearer tokens are not asked for here.
+      config: { access: 'public' },
+      replyOptions: {
+        // A console that does not answer within a minute (a large batch, a slow history query) is reported as such.
+        timeout: 60_000,
+        // The engine is down or restarting: a problem saying so, not a database error nor a hang.
+        onError: (reply, { error }) => {
+          reply.log.warn({ err: error }, "the operators' console did not answer");
+          void reply.send(
+            new ApiError(
+              503,
+              'CONSOLE_UNAVAILABLE',
+              "Operators' console unavailable",
+              '运维控制台暂时无法访问（流程引擎未响应），请稍后再试。',
+            ),
+          );
         },
-      });
+      },
     });
   },
   { name: 'operators-console', dependencies: ['auth'] },

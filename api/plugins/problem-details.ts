@@ -81,7 +81,10 @@ export const problemDetails = fp(
     // A NUL in any field is refused before anything is stored, naming the field (the database
     // would refuse it later, half-way through a creation, without saying where).
     app.addHook('preValidation', async (request) => {
-      if (request.body === undefined || request.body === null || typeof request.body !== 'object') return;
+      // Parsed JSON only: a body passed on as a stream (the operators' console's proxy) is not walked.
+      const body = request.body;
+      if (body === undefined || body === null || typeof body !== 'object') return;
+      if (!Array.isArray(body) && Object.getPrototypeOf(body) !== Object.prototype && Object.getPrototypeOf(body) !== null) return;
       const pointers = nulPointers(request.body);
       if (pointers.length === 0) return;
       throw new ApiError(
