@@ -5,6 +5,7 @@ import { startOwnInfrastructure, type OwnInfrastructure } from './support/own-pl
 import { completeTask, processCompletedInEngine, validOrder, waitForTask, type OrderView, type TaskView } from './support/orders.ts';
 import { eventually, startPlatformOn, type Platform } from './support/platform.ts';
 import { DEMO_USERS } from '../api/domain/auth/users.ts';
+import { CONSOLE_LOGINS_PER_MINUTE } from '../api/plugins/operators-console.ts';
 
 /**
  * The operators' console (Operaton's Cockpit, Tasklist and Admin) behind the API at /operaton/, as
@@ -97,6 +98,22 @@ describe("the operators' console: Cockpit, Tasklist and Admin for administrators
     // nor can a wrong password, nor an unknown user
     expect((await new ConsoleSession(platform).login('admin', 'not-the-password')).statusCode).toBe(401);
     expect((await new ConsoleSession(platform).login('nobody', 'whatever')).statusCode).toBe(401);
+    // and guessing is slowed: from one address, logins beyond the limit per minute are refused before any check
+    const guesses = [];
+    for (let i = 0; i <= CONSOLE_LOGINS_PER_MINUTE; i++) {
+      guesses.push(
+        await platform.fastify.inject({
+          method: 'POST',
+          url: '/operaton/api/admin/auth/user/default/login/cockpit',
+          remoteAddress: '10.20.30.40',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: `username=admin&password=guess-${i}`,
+        }),
+      );
+    }
+    expect(guesses.slice(0, -1).every((g) => g.statusCode !== 429)).toBe(true);
+    expect(guesses.at(-1)!.statusCode).toBe(429);
+    expect(guesses.at(-1)!.json()).toMatchObject({ status: 429, code: 'TOO_MANY_REQUESTS' });
     // without a session the console's API answers nothing
     const anonymous = await new ConsoleSession(platform).engine('GET', '/process-instance/count');
     expect(anonymous.statusCode).toBe(401);

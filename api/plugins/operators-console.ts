@@ -5,6 +5,9 @@ import { ApiError } from '../errors.ts';
 
 /** Where the operators' console is served: Operaton's Cockpit, Tasklist and Admin under the engine's own path. */
 export const CONSOLE_PATH = '/operaton';
+/** The console's login (POST /operaton/api/admin/auth/user/<engine>/login/<app>). */
+const CONSOLE_LOGIN = /^\/operaton\/api\/admin\/auth\/user\/[^/]+\/login\//;
+export const CONSOLE_LOGINS_PER_MINUTE = 20;
 
 /**
  * The operators' console (Operaton's Cockpit, Tasklist and Admin) at /operaton/ on the API's
@@ -16,8 +19,18 @@ export const CONSOLE_PATH = '/operaton';
 export const operatorsConsole = fp(
   async (app: FastifyInstance) => {
     const upstream = new URL(app.settings.ENGINE_URL).origin;
+    // Password guessing against the console's login is slowed per address, as our own login is.
+    const loginLimit = app.rateLimit({
+      max: CONSOLE_LOGINS_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (request) => `console-login:${request.ip}`,
+    });
     // Operaton's own pages and API, not part of ours: app.ts leaves CONSOLE_PATH out of the OpenAPI document.
     await app.register(fastifyHttpProxy, {
+      preHandler(request, reply, done) {
+        if (request.method !== 'POST' || !CONSOLE_LOGIN.test(request.url)) return done();
+        loginLimit.call(app, request, reply).then(() => done(), done);
+      },
       upstream,
       prefix: CONSOLE_PATH,
       rewritePrefix: CONSOLE_PATH,
@@ -41,5 +54,5 @@ export const operatorsConsole = fp(
       },
     });
   },
-  { name: 'operators-console', dependencies: ['auth'] },
+  { name: 'operators-console', dependencies: ['auth', '@fastify/rate-limit'] },
 );
