@@ -69,6 +69,11 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
     // ("No route", 404); its own schema answers it instead (400 naming the parameter).
     routerOptions: { maxParamLength: 8 * 1024 },
     requestIdHeader: 'x-request-id',
+    // Behind a load balancer the client's address comes from X-Forwarded-For, if TRUST_PROXY says so.
+    trustProxy:
+      typeof settings.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (settings.TRUST_PROXY as number)
+        : settings.TRUST_PROXY,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -50,6 +50,24 @@ const SettingsSchema = z.object({
    * Writes through this API forget the id at once; engine progress shows up to this much later.
    */
   STATUS_READ_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(250),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), for the
+   * login limits and the logs: empty (none: the socket's address), `true` (any), a hop count, or a
+   * comma-separated list of addresses and CIDR ranges (e.g. the load balancer's network).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v): boolean | number | string[] => {
+      const value = v.trim();
+      if (value === '' || value === 'false') return false;
+      if (value === 'true') return true;
+      if (/^\d+$/.test(value)) return Number(value);
+      return value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean);
+    }),
   /** Logins allowed per client address and minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
 });

@@ -1,3 +1,4 @@
+import { loadSettings } from '../config/settings.ts';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formVariablesSchema } from '../api/domain/tasks/form-schema.ts';
@@ -255,5 +256,17 @@ describe('completing a task whose completion the engine accepted', () => {
     Object.assign(tasks, { forgetCompleter: async (_key: string, who: string) => void steps.push(`forget ${who}`) });
     await expect(completeTask({ caller, key: '42', variables: {}, tasks, engine: refusing })).rejects.toMatchObject({ status: 409 });
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'forget clerk.urumqi']);
+  });
+});
+
+describe('which proxies are believed about the client address (TRUST_PROXY)', () => {
+  const trust = (value: string | undefined) => loadSettings({ TRUST_PROXY: value }).TRUST_PROXY;
+  it('believes none by default, and reads true, a hop count or a list of addresses and ranges', () => {
+    expect(trust(undefined)).toBe(false);
+    expect(trust('')).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('1')).toBe(1);
+    expect(trust('10.0.0.0/8, 172.16.0.0/12,')).toEqual(['10.0.0.0/8', '172.16.0.0/12']);
   });
 });
