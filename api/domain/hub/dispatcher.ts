@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { tmfChanges, tmfDeliveries, tmfHubs } from '../../../db/schema.ts';
 import { createProgressRepository } from '../status/repository.ts';
@@ -65,7 +65,13 @@ export function createHubDispatcher({ db, log, options = {} }: { db: Db; log: Fa
       if (id && !resources.includes(id)) resources.push(id);
     }
     for (const id of resources) await renderEvents({ db, progress, resourceId: id });
-    await db.delete(tmfChanges).where(lte(tmfChanges.id, changes.at(-1)!.id));
+    // Exactly the changes read: one committed later with a lower id (a slower transaction) is read next time.
+    await db.delete(tmfChanges).where(
+      inArray(
+        tmfChanges.id,
+        changes.map((c) => c.id),
+      ),
+    );
   }
 
   async function fanOut() {
