@@ -15,6 +15,7 @@ import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { defineJob } from '../workers/job-definition.ts';
 import { startWorkers } from '../workers/runner.ts';
 import { median, percentile, round } from './stats.ts';
+import { runBench } from './lifecycle.ts';
 
 /**
  * npm run bench -- --cluster [--quick]: one engine node against two on one PostgreSQL, in the same
@@ -434,19 +435,4 @@ async function main() {
   );
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    log(`${sig}: stopping what the bench started`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit();
+await runBench(main, cleanup, log);

@@ -16,6 +16,7 @@ import { createSimulatedNetworkSystems } from '../workers/adapters/network-syste
 import { DEFAULT_TIMEOUTS, prediagnose } from '../workers/diagnosis/prediagnose.ts';
 import { COMPLETED_AMONG_SQL, ChainDriver, benchOrder, httpTransport } from './chain-driver.ts';
 import { median, percentile, round, slope } from './stats.ts';
+import { runBench } from './lifecycle.ts';
 
 /**
  * npm run bench [-- --quick]: starts its own PostgreSQL database and engine (profile `bench`, own
@@ -430,20 +431,4 @@ async function main() {
   log(`done in ${results.durationSeconds} s: ${JSON.stringify(Object.fromEntries(Object.entries(results).slice(0, 10)))}`);
 }
 
-// Interrupted (Ctrl-C, a timeout): what the bench started goes with it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping what the bench started`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (e) {
-  console.error(e);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
-process.exit();
+await runBench(main, cleanup, log);

@@ -251,24 +251,24 @@ describe("the operators' console: Cockpit, Tasklist and Admin for administrators
     const instances = await Promise.all(
       [1, 2, 3].map((i) => platform.engine.startProcess('console-bulk-retry', { businessKey: `CONSOLE-${i}`, variables: {} })),
     );
-    let crmUp = false;
     const workerId = 'console-test-worker';
-    const worker = (async () => {
-      for (let done = 0; done < 6;) {
+    /** The worker of sync-crm takes `count` tasks: while the CRM is down it fails them without retries left, then completes them. */
+    const syncCrm = async (count: number, crmUp: boolean) => {
+      for (let done = 0; done < count;) {
         const tasks = await platform.engine.fetchAndLock({
           workerId,
-          maxTasks: 10,
+          maxTasks: count - done,
           asyncResponseTimeout: 1000,
           topics: [{ topicName: 'console-test-sync-crm', lockDuration: 10_000 }],
         });
         for (const t of tasks) {
-          done++;
           if (crmUp) await platform.engine.completeExternalTask(t.id, workerId, {});
           else await platform.engine.externalTaskFailure(t.id, workerId, { errorMessage: 'CRM 不可用', retries: 0, retryTimeout: 0 });
+          done++;
         }
-        if (done >= 3 && !crmUp && tasks.length === 0) break;
       }
-    })();
+    };
+    const failing = syncCrm(3, false);
 
     // when the three incidents are there and the outside system is back
     const session = new ConsoleSession(platform);
@@ -279,22 +279,8 @@ describe("the operators' console: Cockpit, Tasklist and Admin for administrators
         timeoutMs: 30_000,
       },
     );
-    await worker;
-    crmUp = true;
-    const fixed = (async () => {
-      for (let done = 0; done < 3;) {
-        const tasks = await platform.engine.fetchAndLock({
-          workerId,
-          maxTasks: 10,
-          asyncResponseTimeout: 1000,
-          topics: [{ topicName: 'console-test-sync-crm', lockDuration: 10_000 }],
-        });
-        for (const t of tasks) {
-          await platform.engine.completeExternalTask(t.id, workerId, {});
-          done++;
-        }
-      }
-    })();
+    await failing;
+    const fixed = syncCrm(3, true);
 
     // then the administrator retries them all at once, as Cockpit's bulk retry does (one batch)
     const retry = await session.engine('POST', '/external-task/retries-async', {

@@ -1,10 +1,15 @@
 import { eq } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { complaints, lineOrders, orders, serviceChanges, troubleTickets } from '../../db/schema.ts';
 import { EngineRequestError } from '../../engine/errors.ts';
 import type { OperatonClient, Variables } from '../../engine/operaton.ts';
 import { ApiError } from '../errors.ts';
 import { engineCommand } from './engine-command.ts';
+
+/** The `Idempotency-Key` header of a create route, described as that route treats a retry. */
+export const idempotencyHeaders = (description: string) =>
+  z.object({ 'idempotency-key': z.string().trim().min(8).max(128).optional().describe(description) });
 
 type Log = { warn(context: object, message: string): void; error(context: object, message: string): void };
 

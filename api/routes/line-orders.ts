@@ -9,6 +9,7 @@ import { AddressSchema, CustomerIdSchema } from '../domain/orders/schemas.ts';
 import { IDEMPOTENCY_REPLAY, once, requestFingerprint } from '../domain/tmf/idempotency.ts';
 import { ProblemSchema } from '../errors.ts';
 import { principal } from '../plugins/auth.ts';
+import { idempotencyHeaders } from '../domain/record-and-start.ts';
 
 /** An end as the API takes it: the contract's, bounded to what the platform stores and answers. */
 const LineEndBodySchema = LineEndSchema.extend({
@@ -48,15 +49,9 @@ const LineOrderCreatedSchema = z
   })
   .meta({ id: 'LineOrderCreated' });
 
-const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .trim()
-    .min(8)
-    .max(128)
-    .optional()
-    .describe('Retrying with the same key and body never commissions a second line; another body with the key is refused (422)'),
-});
+const IdempotencyHeadersSchema = idempotencyHeaders(
+  'Retrying with the same key and body never commissions a second line; another body with the key is refused (422)',
+);
 
 /**
  * Enterprise dedicated lines are commissioned by customer managers and the order center on the

@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
 import { CancelOrderBodySchema, CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
 import { cancelOrder, confirmOrder, createOrder, getOrder } from '../domain/orders/use-cases.ts';
@@ -8,6 +7,7 @@ import { ACCESS } from '../domain/auth/access.ts';
 import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import { ProblemSchema } from '../errors.ts';
 import { principal } from '../plugins/auth.ts';
+import { idempotencyHeaders } from '../domain/record-and-start.ts';
 
 /** What a 202 to a customer's message means (api/domain/messages/README.md). */
 const MESSAGE_ANSWER =
@@ -15,15 +15,9 @@ const MESSAGE_ANSWER =
   'pending (delivered as soon as the process waits for it, or the engine answers again) or expired (the process ended first). ' +
   'Sending it again is the same message. 503 only when it could not be recorded; 409 when the order is already closed.';
 
-const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .trim()
-    .min(8)
-    .max(128)
-    .optional()
-    .describe('Retrying with the same key and body never creates a second order; another body with the key is refused (422)'),
-});
+const IdempotencyHeadersSchema = idempotencyHeaders(
+  'Retrying with the same key and body never creates a second order; another body with the key is refused (422)',
+);
 
 export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
   const orders = createOrderRepository({ db: app.database.db });

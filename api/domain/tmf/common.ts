@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idempotencyHeaders } from '../record-and-start.ts';
 
 /**
  * zod mirrors of the TM Forum common shapes (TMF622 v5.0.0 and TMF621 v5.0.1 share them): the
@@ -157,14 +158,8 @@ export const TmfIdParamsSchema = z.object({
     .regex(/^[A-Za-z0-9-]+$/, 'an identifier such as HB20261122000001'),
 });
 
-export const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .trim()
-    .min(8)
-    .max(128)
-    .optional()
-    .describe('Retrying with the same key returns the first answer and never creates a second resource'),
-});
+export const IdempotencyHeadersSchema = idempotencyHeaders(
+  'Retrying with the same key returns the first answer and never creates a second resource',
+);
 
 export const isoOrUndefined = (d: Date | null | undefined) => d?.toISOString();
