@@ -75,6 +75,8 @@ export async function startPlatformOn({
   const database = connectDatabase(databaseUrl);
   const engine = createOperatonClient({ baseUrl: engineUrl, timeoutMs: settings.ENGINE_REQUEST_TIMEOUT_MS });
   const projector = startProjector({ database, log: silentLog, pollMs: 200 });
+  // What was deployed before this suite (the run's setup, earlier suites) is in the read model before any test reads it.
+  await projector.catchUp();
   const app = await buildApp({ settings, database, engine, log: silentLog });
   const running = workers
     ? await startWorkers({
