@@ -70,7 +70,7 @@ describe('home broadband new install, end to end through the real engine and wor
       'order-archived',
     ]);
     expect(done.timeline.every((s) => s.state === 'completed' && s.endedAt !== null)).toBe(true);
-    expect(done.timeline.map((s) => s.name)).toContain('Order-center review');
+    expect(done.timeline.map((s) => s.name)).toContain('订单中心资料审核');
     const starts = done.timeline.map((s) => Date.parse(s.startedAt));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     expect(done.currentStages).toEqual([]);

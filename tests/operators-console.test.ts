@@ -135,7 +135,7 @@ describe("the operators' console: Cockpit, Tasklist and Admin for administrators
     // when the process owner deploys version 2: the review renamed, and the address confirmed before resources are checked
     const v1 = await readFile(new URL('../processes/home-broadband-new-install.bpmn', import.meta.url), 'utf8');
     const v2 = v1
-      .replace('id="review-order" name="Order-center review"', 'id="review-order" name="订单中心审核（新版）"')
+      .replace('id="review-order" name="订单中心资料审核"', 'id="review-order" name="订单中心审核（新版）"')
       .replace('sourceRef="review-approved" targetRef="check-resources"', 'sourceRef="review-approved" targetRef="confirm-address"')
       .replace(
         '<bpmn:exclusiveGateway id="review-approved"',
