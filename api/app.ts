@@ -34,6 +34,7 @@ import { kpiRoutes } from './routes/kpis.ts';
 import { lineOrderRoutes } from './routes/line-orders.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,6 +93,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
       tags: [
         { name: 'orders', description: 'Customer orders and their progress' },
         { name: 'tasks', description: "Clerks' user tasks" },
+        { name: 'evidence', description: 'Photos and documents on tasks: upload, view, review' },
         { name: 'processes', description: 'Deployed process definitions and deployments (process owners)' },
         { name: 'instances', description: 'Process instances, diagram overlays and incidents (process owners)' },
         { name: 'kpis', description: "Leaders' KPIs" },
@@ -132,6 +134,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   await app.register(hubDispatcher);
   await app.register(messageRelay, { enabled: relay !== false, relay: typeof relay === 'object' ? relay : undefined });
   await app.register(taskRoutes);
+  await app.register(evidenceRoutes);
   await app.register(processRoutes);
   await app.register(instanceRoutes);
   await app.register(kpiRoutes);

@@ -128,6 +128,8 @@ export const processElements = pgTable(
     version: integer('version').notNull(),
     elementId: text('element_id').notNull(),
     name: text('name'),
+    /** The English name (`name.en` extension property); null when the model has none (the name is shown). */
+    nameEn: text('name_en'),
     elementType: text('element_type').notNull(),
     formId: text('form_id'),
   },
@@ -701,3 +703,4 @@ export const tmfRequests = pgTable('tmf_request', {
   requestHash: text('request_hash'),
   createdAt: at('created_at').notNull().defaultNow(),
 });
+export * from './schema-evidence.ts';

@@ -4,6 +4,8 @@ import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json' with { ty
 export interface ProcessElementInfo {
   elementId: string;
   name: string | null;
+  /** The English name (extension property `name.en`), shown through the language switch. */
+  nameEn: string | null;
   elementType: string;
   formId: string | null;
 }
@@ -16,7 +18,18 @@ interface ModdleElement {
   get(name: string): unknown;
 }
 
-/** The named elements of a BPMN document (names for timelines, form ids — `camunda:formRef` — for task validation). */
+/** The value of a `camunda:property` (extension properties) of an element. */
+function extensionProperty(el: ModdleElement, name: string): string | null {
+  const ext = el.get('extensionElements') as { values?: { $type: string; values?: { name?: string; value?: string }[] }[] } | undefined;
+  for (const v of ext?.values ?? []) {
+    if (v.$type !== 'camunda:Properties') continue;
+    const value = v.values?.find((p) => p.name === name)?.value?.trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+/** The named elements of a BPMN document (names in Chinese and English for timelines, form ids — `camunda:formRef` — for task validation). */
 export async function describeBpmn(xml: string): Promise<ProcessElementInfo[]> {
   const moddle = new BpmnModdle({ camunda: camundaModdle });
   const { rootElement } = (await moddle.fromXML(xml)) as { rootElement: { rootElements?: ModdleElement[] } };
@@ -27,6 +40,7 @@ export async function describeBpmn(xml: string): Promise<ProcessElementInfo[]> {
       out.push({
         elementId: el.id,
         name: el.name?.trim() || null,
+        nameEn: extensionProperty(el, 'name.en'),
         elementType: el.$type.replace(/^bpmn:/, ''),
         formId: typeof formRef === 'string' && formRef.trim() ? formRef.trim() : null,
       });

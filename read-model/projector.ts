@@ -431,6 +431,7 @@ export function startProjector({ database, log, pollMs = 1000 }: { database: Dat
         version: d.version,
         element_id: e.elementId,
         name: e.name,
+        name_en: e.nameEn,
         element_type: e.elementType,
         form_id: e.formId,
       }));

@@ -234,11 +234,13 @@ describe('completing a task whose completion the engine accepted', () => {
       },
     } as unknown as import('../api/domain/tasks/repository.ts').TaskRepository;
     const engine = { completeTask: async () => void steps.push('engine') } as unknown as import('../engine/operaton.ts').OperatonClient;
+    // a task without a form requires no evidence: the files are not looked at
+    const evidence = {} as unknown as import('../api/domain/evidence/repository.ts').EvidenceRepository;
     const caller = { username: 'clerk.urumqi', role: 'clerk', groups: ['order-center'], branch: null } as unknown as Parameters<
       typeof completeTask
     >[0]['caller'];
     await expect(
-      completeTask({ caller, key: '42', variables: {}, tasks, engine, log: { warn: (c) => void warnings.push(c) } }),
+      completeTask({ caller, key: '42', variables: {}, tasks, evidence, engine, log: { warn: (c) => void warnings.push(c) } }),
     ).resolves.toBeUndefined();
     // the completer is noted before the engine is asked; the late read-model write is only logged
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'mark']);
@@ -254,7 +256,7 @@ describe('completing a task whose completion the engine accepted', () => {
       },
     } as unknown as import('../engine/operaton.ts').OperatonClient;
     Object.assign(tasks, { forgetCompleter: async (_key: string, who: string) => void steps.push(`forget ${who}`) });
-    await expect(completeTask({ caller, key: '42', variables: {}, tasks, engine: refusing })).rejects.toMatchObject({ status: 409 });
+    await expect(completeTask({ caller, key: '42', variables: {}, tasks, evidence, engine: refusing })).rejects.toMatchObject({ status: 409 });
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'forget clerk.urumqi']);
   });
 });

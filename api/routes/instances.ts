@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACCESS } from '../domain/auth/access.ts';
@@ -51,7 +52,7 @@ export const instanceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: InstanceDetailSchema, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
-    async (request) => instanceDetail(processes, request.params.key),
+    async (request) => instanceDetail(processes, request.params.key, preferredLanguage(request.headers['accept-language'])),
   );
 
   app.post(

@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACCESS } from '../domain/auth/access.ts';
@@ -28,7 +29,7 @@ export const processRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(ProcessDefinitionSchema) },
       },
     },
-    async () => listDefinitions(processes),
+    async (request) => listDefinitions(processes, preferredLanguage(request.headers['accept-language'])),
   );
 
   app.get(

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACCESS } from '../domain/auth/access.ts';
+import { createEvidenceRepository } from '../domain/evidence/repository.ts';
 import { createTaskRepository } from '../domain/tasks/repository.ts';
 import {
   CompleteTaskBodySchema,
@@ -17,6 +18,7 @@ import { principal } from '../plugins/auth.ts';
 /** Clerks' work: their groups' open tasks in their branch, claiming, completing with the form, their done list. */
 export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
   const tasks = createTaskRepository({ db: app.database.db });
+  const evidence = createEvidenceRepository({ db: app.database.db });
   const engine = { engine: app.engine, engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS };
 
   app.get(
@@ -128,7 +130,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Complete a user task with its form's variables (validated against the form)",
         params: TaskKeyParamsSchema,
         body: CompleteTaskBodySchema,
-        response: { 204: z.null(), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+        response: { 204: z.null(), 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -137,6 +139,7 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         key: request.params.key,
         variables: request.body.variables,
         tasks,
+        evidence,
         ...engine,
         log: request.log,
       });

@@ -1,2 +1,2 @@
--- Reserved for names: filled in by the change that needs it.
-SELECT 1;
+-- English names of BPMN elements (extension property name.en): the models are named in Chinese, English comes through the language switch.
+ALTER TABLE "process_element" ADD COLUMN "name_en" text;

@@ -41,12 +41,15 @@ export function createProcessRepository(db: Db) {
       return run<{
         processId: string;
         name: string | null;
+        nameEn: string | null;
         versions: { version: number; key: string; resourceName: string; deployedAt: string }[];
         activeInstances: string;
       }>(sql`
         select d.bpmn_process_id as "processId",
                (select pe.name from process_element pe where pe.process_definition_key = max(d.process_definition_key)
                   and pe.element_id = d.bpmn_process_id) as name,
+               (select pe.name_en from process_element pe where pe.process_definition_key = max(d.process_definition_key)
+                  and pe.element_id = d.bpmn_process_id) as "nameEn",
                jsonb_agg(jsonb_build_object('version', d.version, 'key', d.process_definition_key::text,
                          'resourceName', d.resource_name, 'deployedAt', d.deployed_at) order by d.version desc) as versions,
                (select count(*) from process_instance pi where pi.bpmn_process_id = d.bpmn_process_id and pi.state = 'active') as "activeInstances"
@@ -111,6 +114,7 @@ export function createProcessRepository(db: Db) {
         elementId: string;
         type: string;
         name: string | null;
+        nameEn: string | null;
         completed: number;
         active: number;
         terminated: number;
@@ -122,6 +126,7 @@ export function createProcessRepository(db: Db) {
         select a.element_id as "elementId",
                min(coalesce(${ELEMENT_TYPES}::jsonb->>a.activity_type, upper(regexp_replace(a.activity_type, '([a-z])([A-Z])', '\\1_\\2', 'g')))) as type,
                min(coalesce(pe.name, a.name)) as name,
+               min(pe.name_en) as "nameEn",
                count(*) filter (where a.ended and not a.canceled)::int as completed,
                count(*) filter (where not a.ended)::int as active,
                count(*) filter (where a.ended and a.canceled)::int as terminated,

@@ -3,15 +3,16 @@ import type { Db } from '../../../db/client.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
 import { engineCommand, isGone } from '../engine-command.ts';
 import { ApiError, errors } from '../../errors.ts';
+import { inLanguage, type Language } from '../i18n/language.ts';
 import { slaState } from '../tasks/use-cases.ts';
 import type { ProcessRepository } from './repository.ts';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export async function listDefinitions(processes: ProcessRepository) {
+export async function listDefinitions(processes: ProcessRepository, lang: Language = 'zh') {
   return (await processes.definitions()).map((d) => ({
     processId: d.processId,
-    name: d.name,
+    name: inLanguage(lang, d.name, d.nameEn),
     latestVersion: d.versions[0]?.version ?? 0,
     versions: d.versions.map((v) => ({ ...v, deployedAt: new Date(v.deployedAt).toISOString() })),
     activeInstances: Number(d.activeInstances),
@@ -50,7 +51,7 @@ export async function listInstances(processes: ProcessRepository, q: Parameters<
 }
 
 /** One instance as the diagram shows it: per element what completed, what is active (and its SLA), incidents, the path. */
-export async function instanceDetail(processes: ProcessRepository, key: string) {
+export async function instanceDetail(processes: ProcessRepository, key: string, lang: Language = 'zh') {
   const instance = await processes.instance(key);
   if (!instance) throw instanceNotFound(key);
   const [elements, takenFlows, calledInstances, incidents] = await Promise.all([
@@ -68,7 +69,7 @@ export async function instanceDetail(processes: ProcessRepository, key: string) 
     activeIncidents: activeIncidents.length,
     elements: elements.map((e) => ({
       elementId: e.elementId,
-      name: e.name,
+      name: inLanguage(lang, e.name, e.nameEn),
       type: e.type,
       completed: e.completed,
       active: e.active,

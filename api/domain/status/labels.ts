@@ -1,7 +1,7 @@
 /**
  * Plain words for people (the order-tracking page on a phone, the TMF milestones): each BPMN stage
- * in Chinese and English. The BPMN names are the English fallback, so a stage a process owner adds
- * later still reads sensibly before it gets a Chinese label here.
+ * in Chinese and English. A stage without a label here (one a process owner adds later) reads as its
+ * model names it: the BPMN name (Chinese) and its `name.en` extension property.
  */
 export interface Label {
   zh: string;
@@ -107,8 +107,8 @@ export const STAGE_LABELS: Record<string, Label> = {
   'line-order-cancelled': { zh: '已撤单', en: 'Cancelled' },
 };
 
-export function stageLabel(elementId: string, bpmnName: string | null): Label {
-  return STAGE_LABELS[elementId] ?? { zh: bpmnName ?? elementId, en: bpmnName ?? elementId };
+export function stageLabel(elementId: string, bpmnName: string | null, bpmnNameEn: string | null = null): Label {
+  return STAGE_LABELS[elementId] ?? { zh: bpmnName ?? elementId, en: bpmnNameEn ?? bpmnName ?? elementId };
 }
 
 export const STATE_LABELS: Record<string, Label> = {

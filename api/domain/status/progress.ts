@@ -279,7 +279,7 @@ export function visibleStages(stages: StageRow[]): StageView[] {
     .filter((s) => !s.elementId.startsWith('escalate') && (s.elementType !== 'BOUNDARY_EVENT' || s.elementId in STAGE_LABELS))
     .map((s) => ({
       elementId: s.elementId,
-      label: stageLabel(s.elementId, s.name),
+      label: stageLabel(s.elementId, s.name, s.nameEn),
       state: s.state as StageView['state'],
       startedAt: s.startedAt,
       endedAt: s.endedAt,

@@ -1,5 +1,5 @@
 import { readThrough } from '../read-through.ts';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
   cancelProductOrders,
@@ -9,13 +9,15 @@ import {
   instanceVariables,
   lineOrders,
   orders,
+  processElements,
   processInstances,
   serviceChanges,
   troubleTickets,
 } from '../../../db/schema.ts';
 
 export type SubjectKind = 'order' | 'change' | 'line' | 'ticket' | 'complaint';
-export type StageRow = typeof instanceStages.$inferSelect;
+/** A stage with the English name its model gives it (`name.en`). */
+export type StageRow = typeof instanceStages.$inferSelect & { nameEn: string | null };
 export type EscalationRow = typeof escalations.$inferSelect;
 
 /** A business object with a long process behind it, as far as progress is concerned. */
@@ -215,8 +217,15 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
       const [stages, escalated, variables, cancellationRequests] = await Promise.all([
         key
           ? db
-              .select()
+              .select({ ...getTableColumns(instanceStages), nameEn: processElements.nameEn })
               .from(instanceStages)
+              .leftJoin(
+                processElements,
+                and(
+                  eq(processElements.processDefinitionKey, instanceStages.processDefinitionKey),
+                  eq(processElements.elementId, instanceStages.elementId),
+                ),
+              )
               // One IN over a union, not `= key OR IN (subquery)`: PostgreSQL turns that OR into a filter
               // over every stage ever recorded (a sequential scan growing with history; found by the benchmark).
               .where(

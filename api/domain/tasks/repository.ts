@@ -137,6 +137,11 @@ export function createTaskRepository({ db }: { db: Db }) {
     async find(key: string): Promise<TaskRow | undefined> {
       return (await rows(sql`"userTaskKey" = ${key}`, sql``, 1, 0)).rows[0];
     },
+    /** Every task (open or ended) of one process instance about one business object: who may see its evidence. */
+    async ofSubject(processInstanceKey: string, businessKey: string | null): Promise<TaskRow[]> {
+      const subject = businessKey === null ? sql`"businessKey" is null` : sql`"businessKey" = ${businessKey}`;
+      return (await rows(sql`"processInstanceKey" = ${processInstanceKey} and ${subject}`, sql`order by "createdAt"`, 1000, 0)).rows;
+    },
     /** The newest deployed version of a form (tasks bind the latest form by id). */
     async latestForm(formId: string) {
       const [row] = await db.select().from(forms).where(eq(forms.formId, formId)).orderBy(desc(forms.version)).limit(1);

@@ -3,6 +3,8 @@ import type { OperatonClient } from '../../../engine/operaton.ts';
 import { engineCommand, isGone } from '../engine-command.ts';
 import { ApiError, errors } from '../../errors.ts';
 import type { Principal } from '../auth/schemas.ts';
+import { checkEvidenceBeforeCompletion } from '../evidence/use-cases.ts';
+import type { EvidenceRepository } from '../evidence/repository.ts';
 import { formVariablesSchema } from './form-schema.ts';
 import type { TaskRepository, TaskRow } from './repository.ts';
 import type { Task, TaskListQuery } from './schemas.ts';
@@ -51,7 +53,7 @@ export function worksGroup(caller: Principal, group: string): boolean {
 }
 
 /** A clerk sees a task of one of their groups in their branch (or of no known branch); admins see all. */
-function mayWork(caller: Principal, task: TaskRow): boolean {
+export function mayWork(caller: Principal, task: TaskRow): boolean {
   if (caller.role === 'admin') return true;
   if (!task.candidateGroups.some((g) => caller.groups.includes(g))) return false;
   return !caller.branch || !task.branch || task.branch === caller.branch;
@@ -174,9 +176,12 @@ export async function completeTask({
   engine,
   engineTimeoutMs,
   log,
+  evidence,
 }: TaskCommand & {
   variables: Record<string, unknown>;
   log?: { warn(context: object, message: string): void };
+  /** The files uploaded on the task's line or order: a form may require some before completion (docs/evidence.md). */
+  evidence: EvidenceRepository;
 }): Promise<void> {
   const task = await workableTask(caller, key, tasks);
   requireOpen(task);
@@ -198,6 +203,7 @@ export async function completeTask({
     }
     accepted = parsed.data;
   }
+  accepted = { ...accepted, ...(await checkEvidenceBeforeCompletion({ task, variables: accepted, tasks, evidence })) };
   // Who completes it is written first: the projector keeps it when the engine's complete event arrives.
   await tasks.noteCompleter(key, caller.username);
   try {
