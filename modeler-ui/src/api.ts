@@ -1,4 +1,5 @@
 import { clearSession, session } from './auth.ts';
+import { acceptLanguage } from './i18n.ts';
 
 /** An RFC 9457 problem from the API (or a network failure, status 0). */
 export class ApiProblem extends Error {
@@ -40,6 +41,7 @@ export async function api<T = unknown>(path: string, { method = 'GET', query, bo
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        'accept-language': acceptLanguage(),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
@@ -64,7 +66,9 @@ export async function api<T = unknown>(path: string, { method = 'GET', query, bo
 /** The response headers too (the XML route tells the version in x-process-version). */
 export async function apiRaw(path: string, query?: Query): Promise<Response> {
   const token = session()?.token;
-  const res = await fetch(withQuery(path, query), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const res = await fetch(withQuery(path, query), {
+    headers: { 'accept-language': acceptLanguage(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
   if (!res.ok) throw new ApiProblem(res.status, (await res.json().catch(() => ({}))) as Record<string, unknown>);
   return res;
 }

@@ -74,6 +74,7 @@ const zh = {
   claimFirst: '先认领任务再填写表单',
   unassigned: '未认领',
   noForm: '此任务没有表单',
+  formTitle: '填写处理结果',
   taskContext: '业务信息',
   openInstance: '查看流程图',
   formInvalid: '表单有未填或错误的项',
@@ -259,6 +260,7 @@ const en: Record<keyof typeof zh, string> = {
   claimFirst: 'Claim the task before filling in its form',
   unassigned: 'Unclaimed',
   noForm: 'This task has no form',
+  formTitle: 'Your result',
   taskContext: 'Business data',
   openInstance: 'Open diagram',
   formInvalid: 'Some fields are missing or wrong',
@@ -398,7 +400,10 @@ const PROCESS_NAMES_ZH: Record<string, string> = {
   'shared-billing-change': '公共：计费变更',
 };
 
-/** Element names are English in the BPMN; the stages people see most have Chinese names here. */
+/**
+ * The API names elements in the reader's language (the models are named in Chinese, with `name.en`);
+ * these are for the few places that only hold an element's id.
+ */
 const ELEMENT_NAMES_ZH: Record<string, string> = {
   'order-received': '订单受理',
   'intake-order': '订单录入',
@@ -460,12 +465,31 @@ const ELEMENT_NAMES_ZH: Record<string, string> = {
   'bc-change-billing': '计费变更',
 };
 
+const PROCESS_NAMES_EN: Record<string, string> = {
+  'home-broadband-new-install': 'Home broadband: new install',
+  'home-broadband-change': 'Home broadband: change',
+  'enterprise-line-new-install': 'Enterprise dedicated line: new install',
+  'fault-trouble-ticket': 'Fault: trouble ticket',
+  complaint: 'Complaint',
+  'acceptance-handover': 'Acceptance and handover (monthly)',
+  'shared-resource-check': 'Shared: resource check',
+  'shared-field-work': 'Shared: field work',
+  'shared-billing-change': 'Shared: billing change',
+};
+
+/** A process's name: the one the API gave (already in the reader's language), else ours for the known ids. */
 export function processName(id: string, name?: string | null): string {
-  return (lang() === 'zh' ? PROCESS_NAMES_ZH[id] : undefined) ?? name ?? id;
+  return name ?? (lang() === 'zh' ? PROCESS_NAMES_ZH : PROCESS_NAMES_EN)[id] ?? id;
 }
 
+/** An element's name: the one the API gave (already in the reader's language), else ours for the stages people see most. */
 export function elementName(id: string, name?: string | null): string {
-  return (lang() === 'zh' ? ELEMENT_NAMES_ZH[id] : undefined) ?? name ?? id;
+  return name ?? (lang() === 'zh' ? ELEMENT_NAMES_ZH[id] : undefined) ?? id;
+}
+
+/** What the API is asked for: Chinese names and words, or English through the switch. */
+export function acceptLanguage(): string {
+  return lang() === 'zh' ? 'zh-CN,zh;q=0.9' : 'en,zh-CN;q=0.5';
 }
 
 const dateFormat = () =>

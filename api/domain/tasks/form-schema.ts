@@ -30,21 +30,21 @@ export function formVariablesSchema(form: { components?: FormComponent[] }): z.Z
       let field: z.ZodType;
       switch (c.type) {
         case 'number': {
-          let n = z.number({ error: 'must be a number' });
-          if (c.decimalDigits === 0) n = n.int('must be a whole number');
-          if (v.min !== undefined) n = n.min(v.min, `must be at least ${v.min}`);
-          if (v.max !== undefined) n = n.max(v.max, `must be at most ${v.max}`);
+          let n = z.number({ error: '须为数字 / must be a number' });
+          if (c.decimalDigits === 0) n = n.int('须为整数 / must be a whole number');
+          if (v.min !== undefined) n = n.min(v.min, `不能小于 ${v.min} / must be at least ${v.min}`);
+          if (v.max !== undefined) n = n.max(v.max, `不能大于 ${v.max} / must be at most ${v.max}`);
           field = n;
           break;
         }
         case 'checkbox':
-          field = z.boolean({ error: 'must be true or false' });
+          field = z.boolean({ error: '须为是或否 / must be true or false' });
           break;
         case 'select':
         case 'radio': {
           const options = (c.values ?? []).map((o) => o.value);
           field =
-            options.length > 0 ? z.enum(options as [string, ...string[]], { error: `must be one of ${options.join(', ')}` }) : z.string();
+            options.length > 0 ? z.enum(options as [string, ...string[]], { error: `须为以下之一 / must be one of: ${options.join(', ')}` }) : z.string();
           break;
         }
         case 'checklist':
@@ -52,11 +52,11 @@ export function formVariablesSchema(form: { components?: FormComponent[] }): z.Z
           field = z.array(z.string());
           break;
         default: {
-          let s = z.string({ error: 'must be text' });
-          if (v.required) s = s.trim().min(1, 'is required');
-          if (v.minLength !== undefined) s = s.min(v.minLength, `must have at least ${v.minLength} characters`);
-          if (v.maxLength !== undefined) s = s.max(v.maxLength, `must have at most ${v.maxLength} characters`);
-          if (v.pattern) s = s.regex(new RegExp(v.pattern), `must match ${v.pattern}`);
+          let s = z.string({ error: '须为文字 / must be text' });
+          if (v.required) s = s.trim().min(1, '此项必填 / is required');
+          if (v.minLength !== undefined) s = s.min(v.minLength, `至少 ${v.minLength} 个字 / must have at least ${v.minLength} characters`);
+          if (v.maxLength !== undefined) s = s.max(v.maxLength, `最多 ${v.maxLength} 个字 / must have at most ${v.maxLength} characters`);
+          if (v.pattern) s = s.regex(new RegExp(v.pattern), `格式不正确 / must match ${v.pattern}`);
           field = s;
         }
       }

@@ -1,3 +1,4 @@
+import { localizedXml } from '../bpmn/localize.ts';
 import { BarChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -309,7 +310,7 @@ export function render(root: HTMLElement, route: Route) {
       viewer?.destroy();
       viewer = createViewer(heatHost, [heatModule]);
       const xml = await api<string>(`/process-definitions/${encodeURIComponent(state.process)}/xml`, { text: true });
-      await viewer.importXML(xml);
+      await viewer.importXML(localizedXml(xml));
       (viewer.get('canvas') as { zoom(v: string): void }).zoom('fit-viewport');
       shownProcess = state.process;
     }

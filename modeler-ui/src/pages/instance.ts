@@ -1,3 +1,4 @@
+import { localizedXml } from '../bpmn/localize.ts';
 import { ApiProblem, api } from '../api.ts';
 import { hasRole } from '../auth.ts';
 import progressModule, { type ElementState, type ProgressOverlays } from '../bpmn/progress-overlays.ts';
@@ -184,7 +185,7 @@ function instanceView(body: HTMLElement, key: string) {
       });
       viewer?.destroy();
       viewer = createViewer(canvasHost, [progressModule]);
-      await viewer.importXML(xml);
+      await viewer.importXML(localizedXml(xml));
       (viewer.get('canvas') as { zoom(v: string): void }).zoom('fit-viewport');
       shownDefinition = detail.processDefinitionKey;
       // Double-click a call activity: open the instance it called.

@@ -1,5 +1,6 @@
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
+import { localizedFormSchema, localizeValidation } from '../forms/localize.ts';
 import { ApiProblem, api } from '../api.ts';
 import { currentUser } from '../auth.ts';
 import { fill, h, toast } from '../dom.ts';
@@ -329,7 +330,7 @@ export function render(root: HTMLElement, route: Route) {
       h(
         'div',
         { class: 'form-title' },
-        h('h3', {}, task.formId ?? t('noForm')),
+        h('h3', {}, task.form ? t('formTitle') : t('noForm')),
         open && !mine ? h('span', { class: 'hint' }, t('claimFirst')) : null,
       ),
       formHost,
@@ -344,7 +345,8 @@ export function render(root: HTMLElement, route: Route) {
 
     if (task.form) {
       form = new Form({ container: formHost });
-      await form.importSchema(task.form, { ...task.context });
+      localizeValidation(form);
+      await form.importSchema(localizedFormSchema(task.form), { ...task.context });
       if (!open || !mine) form.setProperty('readOnly', true);
     } else {
       formHost.append(h('p', { class: 'muted' }, t('noForm')));
