@@ -34,6 +34,8 @@ import { kpiRoutes } from './routes/kpis.ts';
 import { lineOrderRoutes } from './routes/line-orders.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { chaseUpRoutes } from './routes/chase-ups.ts';
+import { complaintStatsRoutes } from './routes/complaint-stats.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 
 declare module 'fastify' {
@@ -138,6 +140,8 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   await app.register(processRoutes);
   await app.register(instanceRoutes);
   await app.register(kpiRoutes);
+  await app.register(chaseUpRoutes);
+  await app.register(complaintStatsRoutes);
   await app.register(acceptanceRoutes);
   await app.register(operatorsConsole);
 

@@ -704,3 +704,4 @@ export const tmfRequests = pgTable('tmf_request', {
   createdAt: at('created_at').notNull().defaultNow(),
 });
 export * from './schema-evidence.ts';
+export * from './schema-chase-ups.ts';

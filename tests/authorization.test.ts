@@ -37,6 +37,8 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['POST', '/orders/{id}/confirm', '/orders/HB00000000000000/confirm', ORDER_TAKERS],
   ['POST', '/line-orders', '/line-orders', CLERKS],
   ['GET', '/status/{id}', '/status/HB00000000000000', EVERYONE],
+  ['POST', '/status/{id}/chase-ups', '/status/HB00000000000000/chase-ups', ORDER_TAKERS],
+  ['GET', '/status/{id}/chase-ups', '/status/HB00000000000000/chase-ups', EVERYONE],
   ['POST', `${PO}/productOrder`, `${PO}/productOrder`, ORDER_TAKERS],
   ['GET', `${PO}/productOrder`, `${PO}/productOrder`, EVERYONE],
   ['GET', `${PO}/productOrder/{id}`, `${PO}/productOrder/HB00000000000000`, EVERYONE],
@@ -77,6 +79,8 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['GET', '/acceptance-batches/{month}', '/acceptance-batches/2019-01', STAFF],
   ['GET', '/kpis', '/kpis', LEADERS],
   ['GET', '/kpis/stage-durations', '/kpis/stage-durations?process=home-broadband-new-install', LEADERS],
+  ['GET', '/kpis/chase-ups', '/kpis/chase-ups', LEADERS],
+  ['GET', '/kpis/complaint-stats', '/kpis/complaint-stats', LEADERS],
 ];
 
 let platform: Platform;

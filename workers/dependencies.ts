@@ -13,6 +13,7 @@ import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
 import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
 import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
 import { PostgresComplaintStore, type ComplaintStore } from './adapters/complaint-store.ts';
+import { PostgresChaseUpStore, type ChaseUpStore } from './adapters/chase-up-store.ts';
 
 /** Everything handlers may use; built once by the runner, replaced in unit tests. */
 export interface WorkerDependencies {
@@ -22,6 +23,8 @@ export interface WorkerDependencies {
   catalogue: ProductCatalogue;
   tickets: TicketStore;
   complaints: ComplaintStore;
+  /** Chase-ups: the response center's follow-up of an escalation. */
+  chaseUps: ChaseUpStore;
   acceptance: AcceptanceRegister;
   changes: ChangeStore;
   lineOrders: LineOrderStore;
@@ -39,6 +42,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     catalogue: new PostgresProductCatalogue(db),
     tickets: new PostgresTicketStore(db),
     complaints: new PostgresComplaintStore(db),
+    chaseUps: new PostgresChaseUpStore(db),
     acceptance: new PostgresAcceptanceRegister(db),
     changes: new PostgresChangeStore(db),
     lineOrders: new PostgresLineOrderStore(db),

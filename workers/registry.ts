@@ -22,6 +22,7 @@ import { releaseResources } from './job-types/release-resources.ts';
 import { scoreBranchAcceptance } from './job-types/score-branch-acceptance.ts';
 import { startLineBilling } from './job-types/start-line-billing.ts';
 import { verifyChange } from './job-types/verify-change.ts';
+import { recordChaseUpHandling } from './job-types/record-chase-up-handling.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
 export const jobDefinitions: JobDefinition[] = [
@@ -48,4 +49,5 @@ export const jobDefinitions: JobDefinition[] = [
   startLineBilling,
   recordLineInInventory,
   closeLineOrder,
+  recordChaseUpHandling,
 ];

@@ -3,6 +3,8 @@ import type { Db } from '../../../db/client.ts';
 import { forms, userTasks } from '../../../db/schema.ts';
 import { BRANCH_OF_CITY } from '../../../contracts/organisation.ts';
 import type { TaskListQuery } from './schemas.ts';
+import { createChaseUpRepository } from '../chase-ups/repository.ts';
+import type { ChaseUpSummary } from '../chase-ups/schemas.ts';
 
 /** Variables that describe what a task is about; the rest (diagnoses, form answers, …) stay out of lists. */
 export const CONTEXT_VARIABLES = [
@@ -29,6 +31,7 @@ export const CONTEXT_VARIABLES = [
   'diagnosis',
   'errorMessage',
   'errorCode',
+  'chaseUp',
 ];
 
 export interface TaskRow {
@@ -53,6 +56,8 @@ export interface TaskRow {
   customerName: string | null;
   customerLevel: string | null;
   branch: string | null;
+  /** Chase-ups on the task's order or ticket (api/domain/chase-ups). */
+  chaseUps: ChaseUpSummary;
 }
 
 /**
@@ -67,10 +72,10 @@ const TASK_WITH_CONTEXT = sql`
          t.assignee, t.completed_by as "completedBy", t.form_id as "formId", t.due_date as "dueDate", t.priority, t.state,
          t.created_at as "createdAt", t.ended_at as "endedAt", ctx.context,
          coalesce(ctx.context->>'changeId', ctx.context->>'ticketId', ctx.context->>'complaintId', ctx.context->>'lineOrderId',
-                  ctx.context->>'orderId', ctx.context->'line'->>'lineId', ctx.context->>'month') as "businessKey",
+                  ctx.context->>'orderId', ctx.context->'line'->>'lineId', ctx.context->'chaseUp'->>'subjectId', ctx.context->>'month') as "businessKey",
          coalesce(ctx.context->'customer'->>'name', ctx.context->'line'->>'customer') as "customerName",
          ctx.context->'customer'->>'level' as "customerLevel",
-         coalesce(ctx.context->'line'->>'branch', ctx.context->'workPackage'->>'branch', ctx.context->'aEnd'->>'branch',
+         coalesce(ctx.context->'line'->>'branch', ctx.context->'workPackage'->>'branch', ctx.context->'aEnd'->>'branch', ctx.context->'chaseUp'->>'branch',
                   ${JSON.stringify(BRANCH_OF_CITY)}::jsonb ->> split_part(coalesce(ctx.context->>'grid', ctx.context->'diagnosis'->'line'->>'grid'), '-', 1)) as branch
   from user_task t
   left join instance_stage s on s.element_instance_key = t.element_instance_key
@@ -90,16 +95,19 @@ const TASK_WITH_CONTEXT = sql`
 const ERROR_ORDER_FORM = 'error-order';
 
 export function createTaskRepository({ db }: { db: Db }) {
+  const chaseUps = createChaseUpRepository({ db });
   async function rows(where: SQL, orderBy: SQL, limit: number, offset: number): Promise<{ rows: TaskRow[]; total: number }> {
     const query = sql`with tasks as (${TASK_WITH_CONTEXT}) select *, count(*) over () as "total" from tasks where ${where} ${orderBy}
                       limit ${limit} offset ${offset}`;
     const result = (await db.execute(query)) as unknown as (TaskRow & { total: string })[];
+    const tasks = result.map(({ total: _total, ...r }) => ({
+      ...r,
+      createdAt: new Date(r.createdAt),
+      endedAt: r.endedAt ? new Date(r.endedAt) : null,
+    }));
+    const chased = await chaseUps.summaries(tasks);
     return {
-      rows: result.map(({ total: _total, ...r }) => ({
-        ...r,
-        createdAt: new Date(r.createdAt),
-        endedAt: r.endedAt ? new Date(r.endedAt) : null,
-      })),
+      rows: tasks.map((t, i) => ({ ...t, chaseUps: chased[i]! })),
       total: result[0] ? Number(result[0].total) : 0,
     };
   }

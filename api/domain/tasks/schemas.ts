@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EngineKeySchema } from '../processes/schemas.ts';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
+import { ChaseUpSummarySchema } from '../chase-ups/schemas.ts';
 
 export const SLA_STATES = ['on-time', 'at-risk', 'breached', 'none'] as const;
 export const SlaStateSchema = z
@@ -66,6 +67,7 @@ export const TaskSchema = z
     createdAt: z.string().datetime(),
     endedAt: z.string().datetime().nullable(),
     completedBy: z.string().nullable(),
+    chaseUps: ChaseUpSummarySchema.describe("The customer's chase-ups (催单) on the task's order or ticket"),
   })
   .meta({
     id: 'Task',
@@ -92,6 +94,7 @@ export const TaskSchema = z
       createdAt: '2026-11-22T08:00:00Z',
       endedAt: null,
       completedBy: null,
+      chaseUps: { count: 0, sinceTaskCreated: 0, latest: null },
     },
   });
 export type Task = z.infer<typeof TaskSchema>;

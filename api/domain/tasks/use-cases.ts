@@ -44,6 +44,7 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.createdAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
     completedBy: row.completedBy,
+    chaseUps: row.chaseUps,
   };
 }
 
