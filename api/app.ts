@@ -31,6 +31,7 @@ import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
 import { acceptanceRoutes } from './routes/acceptance.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kpiRoutes } from './routes/kpis.ts';
+import { slaPauseRoutes } from './routes/sla-pauses.ts';
 import { lineOrderRoutes } from './routes/line-orders.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -143,6 +144,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   await app.register(chaseUpRoutes);
   await app.register(complaintStatsRoutes);
   await app.register(acceptanceRoutes);
+  await app.register(slaPauseRoutes);
   await app.register(operatorsConsole);
 
   // The web UI, built by Vite into modeler-ui/dist/ (modeler-ui/build.ts; npm start and npm test build it when stale).

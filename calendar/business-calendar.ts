@@ -24,6 +24,12 @@ export interface BusinessCalendar {
   addWorkingDays(start: Date, n: number): Date;
   /** Milliseconds between two instants that fall on working days (China local dates); 7×24 within a working day. */
   workingMillisBetween(start: Date, end: Date): number;
+  /**
+   * The instant `ms` working milliseconds after `start` (the inverse of workingMillisBetween): time
+   * on holidays and weekends is skipped, so a clock resumed on a holiday starts at the next working
+   * day's midnight. The earliest such instant (0 ms from a holiday is the next working midnight).
+   */
+  addWorkingMillis(start: Date, ms: number): Date;
 }
 
 /** Local (China) calendar date of an instant, YYYY-MM-DD. */
@@ -70,6 +76,21 @@ export function createBusinessCalendar(overrides: CalendarDay[] = []): BusinessC
         t = until;
       }
       return total;
+    },
+    addWorkingMillis(start, ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`working time must be ≥ 0 ms, got ${ms}`);
+      let t = start.getTime();
+      let left = ms;
+      // Bounded like addWorkingDays: a year of holidays ends within 366 local days.
+      for (let guard = 0; ; guard++) {
+        if (guard > 366 * (Math.ceil(ms / DAY_MS) + 1)) throw new Error('no working day found: check the calendar overrides');
+        const nextMidnight = Math.floor((t + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - CHINA_OFFSET_MS;
+        if (isWorkday(chinaDate(new Date(t)))) {
+          if (t + left <= nextMidnight) return new Date(t + left);
+          left -= nextMidnight - t;
+        }
+        t = nextMidnight;
+      }
     },
   };
 }

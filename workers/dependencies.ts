@@ -13,6 +13,7 @@ import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
 import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
 import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
 import { PostgresComplaintStore, type ComplaintStore } from './adapters/complaint-store.ts';
+import { PostgresSlaPauseStore, type SlaPauseStore } from './adapters/sla-pause-store.ts';
 import { PostgresChaseUpStore, type ChaseUpStore } from './adapters/chase-up-store.ts';
 
 /** Everything handlers may use; built once by the runner, replaced in unit tests. */
@@ -31,6 +32,8 @@ export interface WorkerDependencies {
   /** The business calendar with the administrators' current overrides. */
   calendar(): Promise<BusinessCalendar>;
   networkSystems: NetworkSystems;
+  /** SLA pauses for customer-caused waits on trouble tickets. */
+  slaPauses: SlaPauseStore;
   now(): Date;
 }
 
@@ -48,6 +51,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     lineOrders: new PostgresLineOrderStore(db),
     calendar: () => loadBusinessCalendar(db),
     networkSystems: createSimulatedNetworkSystems(db),
+    slaPauses: new PostgresSlaPauseStore(db),
     now: () => new Date(),
   };
 }

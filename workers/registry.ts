@@ -22,6 +22,9 @@ import { releaseResources } from './job-types/release-resources.ts';
 import { scoreBranchAcceptance } from './job-types/score-branch-acceptance.ts';
 import { startLineBilling } from './job-types/start-line-billing.ts';
 import { verifyChange } from './job-types/verify-change.ts';
+import { startSlaPause } from './job-types/start-sla-pause.ts';
+import { endSlaPause } from './job-types/end-sla-pause.ts';
+import { resumeSla } from './job-types/resume-sla.ts';
 import { recordChaseUpHandling } from './job-types/record-chase-up-handling.ts';
 
 /** Every job type the platform works. tests/contract checks it against processes/. */
@@ -49,5 +52,8 @@ export const jobDefinitions: JobDefinition[] = [
   startLineBilling,
   recordLineInInventory,
   closeLineOrder,
+  startSlaPause,
+  endSlaPause,
+  resumeSla,
   recordChaseUpHandling,
 ];

@@ -4,6 +4,7 @@ import { loadBusinessCalendar } from '../../calendar/business-calendar.ts';
 import { ACCESS } from '../domain/auth/access.ts';
 import { createKpiRepository } from '../domain/kpis/repository.ts';
 import { KpiQuerySchema, KpisSchema, StageDurationQuerySchema, StageDurationSchema } from '../domain/kpis/schemas.ts';
+import { slaPauseKpis } from '../domain/kpis/sla-pauses.ts';
 import { computeKpis, period, stageDurations } from '../domain/kpis/use-cases.ts';
 import { ProblemSchema } from '../errors.ts';
 
@@ -23,7 +24,8 @@ export const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: KpisSchema, 400: ProblemSchema },
       },
     },
-    async (request) => computeKpis(kpis, await loadBusinessCalendar(app.database.db), request.query),
+    async (request) =>
+      computeKpis(kpis, await loadBusinessCalendar(app.database.db), request.query, (p) => slaPauseKpis(app.database.db, p)),
   );
 
   app.get(

@@ -7,7 +7,7 @@ import { BRANCH_OF_CITY } from '../../../contracts/organisation.ts';
  * the A end, or the grid of the address or of the diagnosed line). Called processes count for the
  * top-level instance that called them.
  */
-const INSTANCE_CONTEXT = sql`
+export const INSTANCE_CONTEXT = sql`
   select pi.process_instance_key as key, pi.bpmn_process_id as process_id, pi.state, pi.started_at, pi.ended_at,
          max(v.value->>'level') filter (where v.name = 'customer') as customer_level,
          coalesce(max(v.value->>'branch') filter (where v.name = 'line'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
+import { SlaPauseKpisSchema } from './sla-pauses.ts';
 
 export const KpiQuerySchema = z
   .object({
@@ -43,7 +44,10 @@ export const KpisSchema = z
       .describe('Completed stages in the period, in working time (holidays and weekends left out)'),
     slaCompliance: z
       .array(Rate.extend({ customerLevel: CustomerLevelSchema.or(z.literal('unknown')) }))
-      .describe('Items closed in the period without any SLA escalation, by customer level'),
+      .describe(
+        'Items closed in the period without any SLA escalation, by customer level (customer-caused waits excluded: the timers fire at the moved deadlines)',
+      ),
+    slaPauses: SlaPauseKpisSchema,
     dispatchWithin15: Rate.describe('Fault repairs dispatched within 15 minutes'),
     acceptWithin30: Rate.describe('Dispatched repairs the crew accepted within 30 minutes'),
     onlineResolution: Rate.describe('Closed trouble tickets resolved online, without a field visit'),

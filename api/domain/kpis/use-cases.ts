@@ -1,6 +1,7 @@
 import type { BusinessCalendar } from '../../../calendar/business-calendar.ts';
 import type { KpiRepository, Period } from './repository.ts';
 import type { Kpis, KpiQuery } from './schemas.ts';
+import type { SlaPauseKpis } from './sla-pauses.ts';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -49,9 +50,14 @@ export async function stageDurations(kpis: KpiRepository, calendar: BusinessCale
     );
 }
 
-export async function computeKpis(kpis: KpiRepository, calendar: BusinessCalendar, q: KpiQuery): Promise<Kpis> {
+export async function computeKpis(
+  kpis: KpiRepository,
+  calendar: BusinessCalendar,
+  q: KpiQuery,
+  slaPauses: (p: Period) => Promise<SlaPauseKpis>,
+): Promise<Kpis> {
   const p = period(q);
-  const [stages, sla, dispatch, accept, online, acceptance, satisfaction, backlog] = await Promise.all([
+  const [stages, sla, dispatch, accept, online, acceptance, satisfaction, backlog, paused] = await Promise.all([
     stageDurations(kpis, calendar, p),
     kpis.slaByLevel(p),
     kpis.taskWithin(p, 'dispatch-repair', 15),
@@ -60,6 +66,7 @@ export async function computeKpis(kpis: KpiRepository, calendar: BusinessCalenda
     kpis.acceptance(p),
     kpis.satisfaction(p),
     kpis.backlog(p),
+    slaPauses(p),
   ]);
   return {
     period: { from: p.from.toISOString(), to: p.to.toISOString() },
@@ -69,6 +76,7 @@ export async function computeKpis(kpis: KpiRepository, calendar: BusinessCalenda
       customerLevel: (r.customerLevel ?? 'unknown') as Kpis['slaCompliance'][number]['customerLevel'],
       ...rate(Number(r.total), Number(r.met)),
     })),
+    slaPauses: paused,
     dispatchWithin15: rate(Number(dispatch.total), Number(dispatch.met)),
     acceptWithin30: rate(Number(accept.total), Number(accept.met)),
     onlineResolution: rate(Number(online.total), Number(online.met)),

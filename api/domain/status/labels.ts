@@ -52,6 +52,12 @@ export const STAGE_LABELS: Record<string, Label> = {
   'ticket-closed': { zh: '已关闭', en: 'Closed' },
   'close-error-ticket': { zh: '错误工单撤销', en: 'Closing the erroneous ticket' },
   'error-ticket-cancelled': { zh: '错误工单已撤销', en: 'Erroneous ticket cancelled' },
+  'customer-wait-started': { zh: '因客户原因暂停', en: 'Paused: waiting on you' },
+  'start-sla-pause': { zh: '修复计时暂停', en: 'Repair clock paused' },
+  'await-customer': { zh: '等待客户（计时暂停）', en: 'Waiting for you (clock paused)' },
+  'end-sla-pause': { zh: '客户原因等待结束', en: 'The wait is over' },
+  'confirm-sla-pause': { zh: '客响中心确认暂停', en: 'Response center checking the pause' },
+  'resume-sla': { zh: '恢复修复计时', en: 'Repair clock resumed' },
   // complaint
   'complaint-received': { zh: '投诉已受理', en: 'Complaint received' },
   'complaint-guide': { zh: '按投诉处理向导分派', en: 'Following the complaint guide' },

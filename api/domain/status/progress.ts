@@ -1,3 +1,4 @@
+import { CUSTOMER_WAIT_REASONS, type CustomerWaitReason } from '../../../contracts/sla-pause.ts';
 import { STAGE_LABELS, stageLabel, type Label } from './labels.ts';
 import type { StageRow, SubjectKind, SubjectProgress } from './repository.ts';
 
@@ -68,6 +69,13 @@ export function stateHistory(p: SubjectProgress): StateChange[] {
     changes.push({ state: rule.state, at: s.startedAt, reason: rule.reason });
     if (s.endedAt && rule.back) changes.push({ state: rule.back, at: s.endedAt, reason: 'Work resumed' });
   }
+  // A customer-caused wait makes a ticket pending (TMF621: waiting on the customer) until it ends.
+  for (const w of customerWaits(p)) {
+    const label = CUSTOMER_WAIT_REASONS[w.reason as CustomerWaitReason];
+    changes.push({ state: 'pending', at: w.startedAt, reason: `客户原因暂停：${label.zh} / Paused for the customer: ${label.en}` });
+    if (w.endedAt)
+      changes.push({ state: 'inProgress', at: w.endedAt, reason: '客户原因等待结束，继续处理 / The wait is over: work resumed' });
+  }
   for (const c of p.cancellationRequests) {
     changes.push({ state: 'pendingCancellation', at: c.createdAt, reason: c.reason ?? 'Cancellation requested' });
   }
@@ -81,6 +89,16 @@ export function stateHistory(p: SubjectProgress): StateChange[] {
     history.push({ state: final, at, reason: subject.stateReason ?? FINAL_REASONS[final] ?? final });
   }
   return history;
+}
+
+/** The customer-caused waits whose clock has paused (recorded but not yet taken by the process are left out). */
+export function customerWaits(p: SubjectProgress) {
+  return (p.slaPauses ?? []).flatMap((w) => (w.startedAt ? [{ ...w, startedAt: w.startedAt }] : []));
+}
+
+/** The SLA clock is paused now: a wait goes on, or its end awaits the response center's decision. */
+export function slaPaused(p: SubjectProgress): boolean {
+  return customerWaits(p).some((w) => w.state === 'active' || w.state === 'awaiting-confirmation');
 }
 
 export function currentState(p: SubjectProgress): State {
@@ -157,7 +175,7 @@ export function milestones(p: SubjectProgress, now: Date): Milestone[] {
   return list.map((m, i) => {
     const reached = p.stages.find((s) => m.elements.includes(s.elementId) && s.state === 'completed');
     const done = reached ?? (closed && i === list.length - 1 ? { endedAt: closed } : undefined);
-    const violated = !done && due && SLA_MILESTONE[p.subject.process] === m.id && due.getTime() < now.getTime();
+    const violated = !done && due && !slaPaused(p) && SLA_MILESTONE[p.subject.process] === m.id && due.getTime() < now.getTime();
     return {
       id: m.id,
       label: m.label,
@@ -173,6 +191,9 @@ export interface Sla {
   /** Where the limit comes from. */
   basis: string;
   met: boolean | null;
+  /** Customer-caused waits: the clock is paused now; the working time paused so far that moved the deadline. */
+  paused?: boolean;
+  pausedWorkingMinutes?: number;
 }
 
 /**
@@ -220,13 +241,22 @@ export function sla(p: SubjectProgress): Sla | null {
       if (!due || Number.isNaN(due.getTime())) return null;
       // The decision's hours, read back from when it was taken (its result variable is local to the task).
       const decided = p.stages.find((s) => s.elementId === 'repair-deadline');
-      const hours = decided ? Math.round((due.getTime() - (decided.endedAt ?? decided.startedAt).getTime()) / HOUR) : null;
+      // A pause moved repairDueAt: the limit in hours is the one before the first pause.
+      const waits = customerWaits(p);
+      const original = waits.find((w) => w.dueBefore)?.dueBefore ?? due;
+      const hours = decided ? Math.round((original.getTime() - (decided.endedAt ?? decided.startedAt).getTime()) / HOUR) : null;
+      const counted = waits.filter((w) => w.state === 'counted').reduce((sum, w) => sum + (w.pausedWorkingMs ?? 0), 0);
       return {
         label:
           hours === null ? { zh: '修复时限', en: 'Repair deadline' } : { zh: `修复时限 ${hours} 小时`, en: `Repair within ${hours} h` },
         dueAt: due,
-        basis: 'repair-deadline decision (customer level and service)',
+        basis:
+          counted > 0
+            ? 'repair-deadline decision (customer level and service), moved by customer-caused waits'
+            : 'repair-deadline decision (customer level and service)',
         met: verdict(due, reached(['repair-onsite', 'resolve-online'])),
+        paused: slaPaused(p),
+        pausedWorkingMinutes: Math.round(counted / 60_000),
       };
     }
     case 'complaint': {

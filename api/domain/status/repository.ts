@@ -12,6 +12,7 @@ import {
   processElements,
   processInstances,
   serviceChanges,
+  slaPauses,
   troubleTickets,
 } from '../../../db/schema.ts';
 
@@ -51,6 +52,8 @@ export interface SubjectProgress {
   /** Process-level variables of the top-level instance (repairDueAt, guide, …). */
   variables: Record<string, unknown>;
   cancellationRequests: (typeof cancelProductOrders.$inferSelect)[];
+  /** A ticket's customer-caused waits (SLA pauses), oldest first (docs/sla-pauses.md). */
+  slaPauses?: (typeof slaPauses.$inferSelect)[];
 }
 
 const PREFIX_KIND: Record<string, SubjectKind> = { HB: 'order', CH: 'change', DL: 'line', FT: 'ticket', CP: 'complaint' };
@@ -214,7 +217,7 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
   async function loadProgress(subject: SubjectRecord): Promise<SubjectProgress> {
     {
       const key = subject.processInstanceKey;
-      const [stages, escalated, variables, cancellationRequests] = await Promise.all([
+      const [stages, escalated, variables, cancellationRequests, pauses] = await Promise.all([
         key
           ? db
               .select({ ...getTableColumns(instanceStages), nameEn: processElements.nameEn })
@@ -247,6 +250,9 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
               .where(eq(cancelProductOrders.orderId, subject.id))
               .orderBy(asc(cancelProductOrders.createdAt))
           : Promise.resolve([]),
+        subject.kind === 'ticket'
+          ? db.select().from(slaPauses).where(eq(slaPauses.ticketId, subject.id)).orderBy(asc(slaPauses.id))
+          : Promise.resolve([]),
       ]);
       return {
         subject,
@@ -254,6 +260,7 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
         escalations: escalated,
         variables: Object.fromEntries(variables.map((v) => [v.name, v.value])),
         cancellationRequests,
+        slaPauses: pauses,
       };
     }
   }

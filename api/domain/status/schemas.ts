@@ -49,11 +49,27 @@ export const StatusViewSchema = z
         basis: z.string().describe('Where the limit comes from'),
         met: z.boolean().nullable().describe('null while the target is not reached yet'),
         breached: z.boolean().describe('Past due and not met'),
+        paused: z.boolean().describe('The clock is paused now for a customer-caused wait (客户原因)'),
+        pausedWorkingMinutes: z.number().int().describe('Working time excluded by customer-caused waits so far (moved dueAt)'),
       })
       .nullable(),
     eta: when.nullable().describe('When it is expected to be done (null once done)'),
     etaBasis: z.enum(['typical-duration', 'sla', 'none']),
     escalations: z.array(z.object({ level: z.enum(['county', 'branch', 'region']), label: LabelSchema, reason: z.string(), at: when })),
+    customerWaits: z
+      .array(
+        z.object({
+          reason: z.string().describe('contracts/sla-pause.ts reason code, e.g. customer-not-home'),
+          reasonLabel: LabelSchema,
+          state: z.enum(['active', 'awaiting-confirmation', 'counted', 'refused']),
+          stateLabel: LabelSchema,
+          startedAt: when,
+          endedAt: when.nullable(),
+          appointmentAt: when.nullable().describe('The new visit agreed, when the wait ended with one'),
+          pausedWorkingMinutes: z.number().int().nullable(),
+        }),
+      )
+      .describe('Waits caused by the customer that paused the SLA clock (a ticket’s repair deadline), oldest first'),
   })
   .meta({
     id: 'StatusView',
@@ -87,10 +103,13 @@ export const StatusViewSchema = z
         basis: 'customer level local-c',
         met: null,
         breached: false,
+        paused: false,
+        pausedWorkingMinutes: 0,
       },
       eta: '2026-11-23T20:00:00.000Z',
       etaBasis: 'typical-duration',
       escalations: [],
+      customerWaits: [],
     },
   });
 export type StatusView = z.infer<typeof StatusViewSchema>;

@@ -2,7 +2,8 @@ import { ApiError } from '../../errors.ts';
 import { canSee } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
 import { ESCALATION_LABELS, KIND_LABELS, STATE_LABELS } from './labels.ts';
-import { jeopardies, milestones, sla, stateHistory, visibleStages } from './progress.ts';
+import { CUSTOMER_WAIT_REASONS, SLA_PAUSE_STATE_LABELS, type CustomerWaitReason } from '../../../contracts/sla-pause.ts';
+import { customerWaits, jeopardies, milestones, sla, stateHistory, visibleStages } from './progress.ts';
 import type { ProgressRepository } from './repository.ts';
 import type { StatusView } from './schemas.ts';
 
@@ -58,7 +59,9 @@ export async function getStatus({
       dueAt: limit.dueAt.toISOString(),
       basis: limit.basis,
       met: limit.met,
-      breached: limit.met === false || (limit.met === null && !done && limit.dueAt.getTime() < now.getTime()),
+      breached: limit.met === false || (limit.met === null && !done && !limit.paused && limit.dueAt.getTime() < now.getTime()),
+      paused: limit.paused ?? false,
+      pausedWorkingMinutes: limit.pausedWorkingMinutes ?? 0,
     },
     eta: iso(eta),
     etaBasis,
@@ -68,5 +71,22 @@ export async function getStatus({
       reason: j.reason,
       at: j.at.toISOString(),
     })),
+    // The customer sees why and how long the clock paused; the crew's note stays with staff.
+    customerWaits: customerWaits(p).flatMap((w) =>
+      w.state === 'requested'
+        ? []
+        : [
+            {
+              reason: w.reason,
+              reasonLabel: CUSTOMER_WAIT_REASONS[w.reason as CustomerWaitReason],
+              state: w.state as 'active' | 'awaiting-confirmation' | 'counted' | 'refused',
+              stateLabel: SLA_PAUSE_STATE_LABELS[w.state as 'active'],
+              startedAt: w.startedAt.toISOString(),
+              endedAt: iso(w.endedAt),
+              appointmentAt: iso(w.appointmentAt),
+              pausedWorkingMinutes: w.pausedWorkingMs === null ? null : Math.round(w.pausedWorkingMs / 60_000),
+            },
+          ],
+    ),
   };
 }

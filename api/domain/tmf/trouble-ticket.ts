@@ -3,6 +3,12 @@ import { z } from 'zod';
 import { ComplaintCategorySchema } from '../../../contracts/complaint.ts';
 import { FaultSourceSchema, ServiceSchema } from '../../../contracts/fault.ts';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
+import {
+  CUSTOMER_WAIT_REASONS,
+  SLA_PAUSE_STATE_LABELS,
+  type CustomerWaitReason,
+  type SlaPauseState,
+} from '../../../contracts/sla-pause.ts';
 import type { Db } from '../../../db/client.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
@@ -10,7 +16,7 @@ import { canSee, owningCustomer, scopedIdempotencyKey } from '../auth/access.ts'
 import type { Principal } from '../auth/schemas.ts';
 import { reportComplaint } from '../complaints/use-cases.ts';
 import { reportFault } from '../faults/use-cases.ts';
-import { sla, stateHistory, type State } from '../status/progress.ts';
+import { customerWaits, sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import {
   characteristic,
@@ -238,6 +244,7 @@ export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: St
         characteristic('repeatedFault', t.repeated),
         ...(p.subject.processInstanceKey ? [characteristic('processInstanceKey', p.subject.processInstanceKey)] : []),
       ],
+      ...(waitNotes(p).length > 0 ? { note: waitNotes(p) } : {}),
     };
   }
   if (subject.row.kind !== 'complaint') throw new Error(`${subject.id} is not a ticket`);
@@ -259,6 +266,35 @@ export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: St
       ...(p.subject.processInstanceKey ? [characteristic('processInstanceKey', p.subject.processInstanceKey)] : []),
     ],
   };
+}
+
+/** Each customer-caused wait (SLA pause) as a note the customer reads, in Chinese and English (docs/sla-pauses.md). */
+function waitNotes(p: SubjectProgress): NonNullable<TroubleTicket['note']> {
+  return customerWaits(p).map((w) => {
+    const reason = CUSTOMER_WAIT_REASONS[w.reason as CustomerWaitReason];
+    const state = SLA_PAUSE_STATE_LABELS[w.state as SlaPauseState];
+    const hours = w.pausedWorkingMs === null ? null : Math.round((w.pausedWorkingMs / 3_600_000) * 10) / 10;
+    const moved = w.state === 'counted' && w.dueAfter ? w.dueAfter.toISOString() : null;
+    const zh = [
+      `客户原因暂停：${reason.zh}`,
+      state.zh,
+      hours === null ? null : `暂停 ${hours} 个工作小时`,
+      moved && `修复时限顺延至 ${moved}`,
+    ];
+    const en = [
+      `SLA paused for the customer: ${reason.en}`,
+      state.en,
+      hours === null ? null : `${hours} working hours paused`,
+      moved && `repair due ${moved}`,
+    ];
+    return {
+      '@type': 'Note' as const,
+      id: `customer-wait-${w.id}`,
+      author: 'system',
+      date: w.startedAt.toISOString(),
+      text: `${zh.filter(Boolean).join('；')} / ${en.filter(Boolean).join('; ')}`,
+    };
+  });
 }
 
 async function loadTicket(caller: Principal, id: string, progress: ProgressRepository) {
