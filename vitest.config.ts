@@ -14,6 +14,7 @@ const CLOCK_SUITES = [
   'acceptance-handover.test.ts',
   'home-broadband-change.test.ts',
   'error-orders.test.ts',
+  'evidence-process.test.ts',
 ];
 
 class ClockSuitesLast extends BaseSequencer {

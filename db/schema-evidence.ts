@@ -29,6 +29,8 @@ export const evidence = pgTable(
     processInstanceKey: engineKey('process_instance_key').notNull(),
     rootProcessInstanceKey: engineKey('root_process_instance_key'),
     businessKey: text('business_key'),
+    /** The branch whose work it is: two branches' crews on one line order keep their files apart. */
+    branch: text('branch'),
     /** equipment | crew-safety | cable-tag | acceptance-summary | onsite-report | completion-documents | other */
     kind: text('kind').notNull(),
     fileName: text('file_name').notNull(),
@@ -49,5 +51,5 @@ export const evidence = pgTable(
     rejectionReason: text('rejection_reason'),
     rejectedInTaskKey: engineKey('rejected_in_task_key'),
   },
-  (t) => [index('evidence_instance_idx').on(t.processInstanceKey, t.businessKey), index('evidence_task_idx').on(t.userTaskKey)],
+  (t) => [index('evidence_instance_idx').on(t.processInstanceKey, t.businessKey, t.branch), index('evidence_task_idx').on(t.userTaskKey)],
 );

@@ -6,6 +6,7 @@ import { createWorkerDependencies } from '../workers/dependencies.ts';
 import { computeRectificationDue } from '../workers/job-types/compute-rectification-due.ts';
 import { acceptanceDue, previousMonth } from '../workers/job-types/list-lines-for-acceptance.ts';
 import { completeTask, engineEvents, processCompletedInEngine } from './support/orders.ts';
+import { ACCEPTANCE_KINDS, uploadPhotos } from './support/evidence.ts';
 import { eventually, silentLog, startPlatform, type Platform } from './support/platform.ts';
 
 interface TaskView {
@@ -40,7 +41,9 @@ describe('monthly acceptance and handover of enterprise lines', () => {
     // Xi'an's one line: accepted on site, compliant at review
     const xianAcceptance = await waitForOne('acceptance-xian', batch, 'onsite-acceptance');
     expect(new Date(xianAcceptance.dueDate!).toISOString()).toBe('2026-11-25T10:00:00.000Z'); // the 25th, 18:00 Beijing time
-    expect((await completeTask(platform, xianAcceptance.key, { documentRefs: 'DOC-XA-0001-1..4' })).statusCode).toBe(400); // photos required
+    // the signed forms must be photographed and uploaded first
+    expect((await completeTask(platform, xianAcceptance.key, { documentRefs: 'DOC-XA-0001-1..4' })).statusCode).toBe(422);
+    await uploadPhotos(platform, xianAcceptance.key, ACCEPTANCE_KINDS);
     await completeTask(platform, xianAcceptance.key, { documentRefs: 'DOC-XA-0001-1..4', photoRefs: 'IMG-XA-0001-01..06' });
     const xianReview = await waitForOne('customer-response-center', batch, 'review-acceptance');
     await completeTask(platform, xianReview.key, { compliant: true, spotChecked: true });
@@ -50,9 +53,11 @@ describe('monthly acceptance and handover of enterprise lines', () => {
       const tasks = await open('acceptance-urumqi', batch, 'onsite-acceptance');
       return tasks.length === 2 ? tasks : undefined;
     });
+    await uploadPhotos(platform, first!.key, ACCEPTANCE_KINDS);
     await completeTask(platform, first!.key, { documentRefs: 'DOC-URC-A', photoRefs: 'IMG-URC-A' });
     const firstReview = await waitForOne('customer-response-center', batch, 'review-acceptance', [xianReview.key]);
     await completeTask(platform, firstReview.key, { compliant: true });
+    await uploadPhotos(platform, second!.key, ACCEPTANCE_KINDS);
     await completeTask(platform, second!.key, { documentRefs: 'DOC-URC-B', photoRefs: 'IMG-URC-B' });
     const secondReview = await waitForOne('customer-response-center', batch, 'review-acceptance', [xianReview.key, firstReview.key]);
     const reviewedAt = await clock.now();
@@ -126,6 +131,7 @@ describe('monthly acceptance and handover of enterprise lines', () => {
     expect(await escalated()).toEqual([{ element_id: 'escalate-late-material', level: 'branch' }]);
 
     // a non-compliant line not rectified within 7 working days goes to the region
+    await uploadPhotos(platform, acceptance.key, ACCEPTANCE_KINDS);
     await completeTask(platform, acceptance.key, { documentRefs: 'DOC-LATE', photoRefs: 'IMG-LATE' });
     await completeTask(platform, (await waitForOne('customer-response-center', batch, 'review-acceptance')).key, {
       compliant: false,

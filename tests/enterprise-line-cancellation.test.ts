@@ -4,6 +4,7 @@ import type { LineCommission } from '../contracts/enterprise-line.ts';
 import { completeTask, engineEvents, processCompletedInEngine } from './support/orders.ts';
 import { waitForInstanceTask } from './support/faults.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { CONSTRUCTION_KINDS, uploadPhotos } from './support/evidence.ts';
 
 const commission: LineCommission = {
   customer: { name: '某连锁超市集团', level: 'group' },
@@ -87,8 +88,11 @@ describe('a customer cancels an enterprise line order', () => {
   it('after the branches have built it, before the customer accepts: the ports are still released', async () => {
     const { lineOrderId, processInstanceKey } = await commissioned();
     await designAndAccept(processInstanceKey);
-    await completeTask(platform, (await task('construction-urumqi', processInstanceKey, 'construction')).key, records);
-    await completeTask(platform, (await task('construction-xian', processInstanceKey, 'construction')).key, records);
+    for (const group of ['construction-urumqi', 'construction-xian']) {
+      const { key } = await task(group, processInstanceKey, 'construction');
+      await uploadPhotos(platform, key, CONSTRUCTION_KINDS);
+      await completeTask(platform, key, records);
+    }
     await task('construction-urumqi', processInstanceKey, 'activation-test');
     expect(await reservedPorts(lineOrderId)).toHaveLength(2);
 

@@ -4,6 +4,7 @@ import type { LineCommission } from '../contracts/enterprise-line.ts';
 import { completeTask, processCompletedInEngine } from './support/orders.ts';
 import { waitForInstanceTask } from './support/faults.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { CONSTRUCTION_KINDS, uploadPhotos } from './support/evidence.ts';
 
 const commission = (overrides: Partial<LineCommission> = {}): LineCommission => ({
   customer: { name: '某能源集团', level: 'group' },
@@ -58,6 +59,9 @@ describe('enterprise dedicated line, new install', () => {
     >`select grid from resource_port where order_id = ${lineOrderId} order by grid`;
     expect(ports.map((p) => p.grid)).toEqual(['URC-TS-01', 'XA-YT-01']);
     expect((await completeTask(platform, urumqi.key, { equipmentRecord: 'x' })).statusCode).toBe(400); // every record is required
+    // and the photos: equipment, the crew in helmet and reflective vest, the cable tags
+    expect((await completeTask(platform, urumqi.key, construction)).json()).toMatchObject({ status: 422, code: 'EVIDENCE_MISSING' });
+    await uploadPhotos(platform, urumqi.key, CONSTRUCTION_KINDS);
     await completeTask(platform, urumqi.key, construction);
 
     // activation waits for the other branch
@@ -68,6 +72,9 @@ describe('enterprise dedicated line, new install', () => {
         (t) => t.processInstanceKey === processInstanceKey && t.elementId === 'activation-test',
       ),
     ).toBe(false);
+    // (Urumqi's photos are not Xi'an's: each branch's crew shows its own work)
+    expect((await completeTask(platform, xian.key, construction)).statusCode).toBe(422);
+    await uploadPhotos(platform, xian.key, CONSTRUCTION_KINDS);
     await completeTask(platform, xian.key, construction);
 
     // a failed activation test is fixed and retested

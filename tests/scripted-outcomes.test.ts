@@ -7,6 +7,7 @@ import { fault } from './support/faults.ts';
 import { waitForInstanceTask } from './support/faults.ts';
 import { eventually, startInstance, startPlatform, type Platform } from './support/platform.ts';
 import { scriptedWorkers } from './support/scripted-workers.ts';
+import { ACCEPTANCE_KINDS, CONSTRUCTION_KINDS, uploadPhotos } from './support/evidence.ts';
 
 /** Every process once with scripted job outcomes (no real worker runs here). */
 describe('each process walked with scripted job outcomes', () => {
@@ -147,11 +148,9 @@ describe('each process walked with scripted job outcomes', () => {
       bpmnProcessId: 'acceptance-handover',
       variables: { month: '2030-01' },
     });
-    await completeTask(
-      platform,
-      (await waitForInstanceTask(platform, 'acceptance-scripted', processInstanceKey, 'onsite-acceptance')).key,
-      { documentRefs: 'd', photoRefs: 'p' },
-    );
+    const onsite = (await waitForInstanceTask(platform, 'acceptance-scripted', processInstanceKey, 'onsite-acceptance')).key;
+    await uploadPhotos(platform, onsite, ACCEPTANCE_KINDS);
+    await completeTask(platform, onsite, { documentRefs: 'd', photoRefs: 'p' });
     await completeTask(
       platform,
       (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'review-acceptance')).key,
@@ -202,16 +201,11 @@ describe('each process walked with scripted job outcomes', () => {
     });
     const records = { equipmentRecord: 'e', uplinkRecord: 'u', fibreJumperRecord: 'f', materialsRecord: 'm', constructionPhotoRefs: 'p' };
     // the script says two branches though both ends are in Urumqi: the model follows the plan
-    await completeTask(
-      platform,
-      (await waitForInstanceTask(platform, 'construction-xian', processInstanceKey, 'construction')).key,
-      records,
-    );
-    await completeTask(
-      platform,
-      (await waitForInstanceTask(platform, 'construction-urumqi', processInstanceKey, 'construction')).key,
-      records,
-    );
+    for (const group of ['construction-xian', 'construction-urumqi']) {
+      const { key } = await waitForInstanceTask(platform, group, processInstanceKey, 'construction');
+      await uploadPhotos(platform, key, CONSTRUCTION_KINDS);
+      await completeTask(platform, key, records);
+    }
     await completeTask(platform, (await waitForInstanceTask(platform, 'construction-urumqi', processInstanceKey, 'activation-test')).key, {
       opticalPowerDbm: -20,
       measuredSpeedMbps: 100,

@@ -13,6 +13,7 @@ import { PostgresResourceInventory } from './adapters/resource-inventory.ts';
 import { createSimulatedNetworkSystems, type NetworkSystems } from './adapters/network-systems.ts';
 import { PostgresTicketStore, type TicketStore } from './adapters/ticket-store.ts';
 import { PostgresComplaintStore, type ComplaintStore } from './adapters/complaint-store.ts';
+import { PostgresEvidenceRegister, type EvidenceRegister } from './adapters/evidence-register.ts';
 import { PostgresSlaPauseStore, type SlaPauseStore } from './adapters/sla-pause-store.ts';
 import { PostgresChaseUpStore, type ChaseUpStore } from './adapters/chase-up-store.ts';
 
@@ -27,6 +28,8 @@ export interface WorkerDependencies {
   /** Chase-ups: the response center's follow-up of an escalation. */
   chaseUps: ChaseUpStore;
   acceptance: AcceptanceRegister;
+  /** Photos and documents uploaded on tasks (docs/evidence.md): which kinds a line or order has. */
+  evidence: EvidenceRegister;
   changes: ChangeStore;
   lineOrders: LineOrderStore;
   /** The business calendar with the administrators' current overrides. */
@@ -47,6 +50,7 @@ export function createWorkerDependencies(db: Db): WorkerDependencies {
     complaints: new PostgresComplaintStore(db),
     chaseUps: new PostgresChaseUpStore(db),
     acceptance: new PostgresAcceptanceRegister(db),
+    evidence: new PostgresEvidenceRegister(db),
     changes: new PostgresChangeStore(db),
     lineOrders: new PostgresLineOrderStore(db),
     calendar: () => loadBusinessCalendar(db),

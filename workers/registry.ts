@@ -4,6 +4,7 @@ import { checkResources } from './job-types/check-resources.ts';
 import { closeOrder } from './job-types/close-order.ts';
 import { changeBilling } from './job-types/change-billing.ts';
 import { checkLineInventoryData } from './job-types/check-line-inventory-data.ts';
+import { checkEvidence } from './job-types/check-evidence.ts';
 import { closeChange } from './job-types/close-change.ts';
 import { closeComplaint } from './job-types/close-complaint.ts';
 import { closeLineOrder } from './job-types/close-line-order.ts';
@@ -42,6 +43,7 @@ export const jobDefinitions: JobDefinition[] = [
   listLinesForAcceptance,
   computeRectificationDue,
   checkLineInventoryData,
+  checkEvidence,
   recordAcceptance,
   scoreBranchAcceptance,
   changeBilling,

@@ -21,6 +21,7 @@ CREATE TABLE "evidence" (
 	"process_instance_key" bigint NOT NULL,
 	"root_process_instance_key" bigint,
 	"business_key" text,
+	"branch" text,
 	"kind" text NOT NULL,
 	"file_name" text NOT NULL,
 	"media_type" text NOT NULL,
@@ -39,5 +40,5 @@ CREATE TABLE "evidence" (
 	"rejected_in_task_key" bigint,
 	CONSTRAINT "evidence_rejection_check" CHECK (("rejected_at" IS NULL) = ("rejection_reason" IS NULL))
 );--> statement-breakpoint
-CREATE INDEX "evidence_instance_idx" ON "evidence" USING btree ("process_instance_key","business_key");--> statement-breakpoint
+CREATE INDEX "evidence_instance_idx" ON "evidence" USING btree ("process_instance_key","business_key","branch");--> statement-breakpoint
 CREATE INDEX "evidence_task_idx" ON "evidence" USING btree ("user_task_key");

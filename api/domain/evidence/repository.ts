@@ -13,6 +13,14 @@ export interface EvidenceLink {
   processInstanceKey: string;
   rootProcessInstanceKey: string | null;
   businessKey: string | null;
+  branch: string | null;
+}
+
+/** What files belong to: a line or order (business key) of a branch in a process instance. */
+export interface EvidenceSubject {
+  processInstanceKey: string;
+  businessKey: string | null;
+  branch: string | null;
 }
 
 export function createEvidenceRepository({ db }: { db: Db }) {
@@ -59,8 +67,8 @@ export function createEvidenceRepository({ db }: { db: Db }) {
       const [row] = await db.select().from(evidence).where(eq(evidence.id, id));
       return row;
     },
-    /** The files of one business object in one process instance (every task of it), oldest first. */
-    async ofSubject(processInstanceKey: string, businessKey: string | null): Promise<EvidenceRow[]> {
+    /** The files of one business object of one branch in one process instance (every task of it), oldest first. */
+    async ofSubject({ processInstanceKey, businessKey, branch }: EvidenceSubject): Promise<EvidenceRow[]> {
       return db
         .select()
         .from(evidence)
@@ -68,6 +76,7 @@ export function createEvidenceRepository({ db }: { db: Db }) {
           and(
             eq(evidence.processInstanceKey, processInstanceKey),
             businessKey === null ? isNull(evidence.businessKey) : eq(evidence.businessKey, businessKey),
+            branch === null ? isNull(evidence.branch) : eq(evidence.branch, branch),
           ),
         )
         .orderBy(asc(evidence.uploadedAt), asc(evidence.id));

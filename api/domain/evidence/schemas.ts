@@ -58,6 +58,6 @@ export const RejectEvidenceBodySchema = z
 /** Documents the multipart body: the field name of each file part is its kind. */
 export const UploadEvidenceBodySchema = z
   .object(Object.fromEntries(EVIDENCE_KINDS.map((k) => [k, z.array(z.string().meta({ format: 'binary' })).optional()])))
-  .optional()
+  .nullish()
   .describe('multipart/form-data: one part per file, its field name the kind (equipment, crew-safety, cable-tag, …); at most 12 files')
   .meta({ example: { equipment: ['(photo bytes)'], 'crew-safety': ['(photo bytes)'], 'cable-tag': ['(photo bytes)'] } });

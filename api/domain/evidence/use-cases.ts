@@ -68,7 +68,7 @@ async function visibleEvidence({ caller, tasks, evidence }: Deps, id: string): P
   const row = await evidence.find(id);
   if (!row || caller.role === 'customer') throw evidenceNotFound(id);
   if (caller.role !== 'clerk') return row;
-  const related = await tasks.ofSubject(row.processInstanceKey, row.businessKey);
+  const related = await tasks.ofSubject(row);
   if (!related.some((t) => mayWork(caller, t))) throw evidenceNotFound(id);
   return row;
 }
@@ -95,7 +95,7 @@ const kindsNamed = (kinds: EvidenceKind[]) => ({
 /** The files of a task's line or order in its process instance, with what its form still requires. */
 export async function listTaskEvidence(deps: Deps & { key: string }) {
   const task = await workableTask(deps.caller, deps.key, deps.tasks);
-  const rows = await deps.evidence.ofSubject(task.processInstanceKey, task.businessKey);
+  const rows = await deps.evidence.ofSubject(task);
   const { requirement, review } = await requirementOf(task, deps.tasks);
   const present = rows.filter((r) => !r.rejectedAt).map((r) => r.kind);
   return {
@@ -125,7 +125,7 @@ export async function checkEvidenceBeforeCompletion({
 }): Promise<Record<string, unknown>> {
   const { requirement, review } = await requirementOf(task, tasks);
   if (!requirement && !review) return {};
-  const rows = await evidence.ofSubject(task.processInstanceKey, task.businessKey);
+  const rows = await evidence.ofSubject(task);
   if (requirement) {
     const missing = missingEvidence(
       requirement,
@@ -240,6 +240,7 @@ export async function uploadEvidence(deps: Deps & { key: string; files: Uploaded
       processInstanceKey: task.processInstanceKey,
       rootProcessInstanceKey: task.rootProcessInstanceKey,
       businessKey: task.businessKey,
+      branch: task.branch,
     },
     deps.caller.username,
     accepted,
@@ -277,7 +278,7 @@ export async function evidenceContent(deps: Deps & { id: string; variant: 'full'
  */
 export async function rejectEvidence(deps: Deps & { id: string; reason: string; taskKey?: string }): Promise<Evidence> {
   const row = await visibleEvidence(deps, deps.id);
-  const related = (await deps.tasks.ofSubject(row.processInstanceKey, row.businessKey)).filter(
+  const related = (await deps.tasks.ofSubject(row)).filter(
     (t) => t.state === 'created' && mayWork(deps.caller, t) && (deps.taskKey === undefined || t.userTaskKey === deps.taskKey),
   );
   let reviewTask: TaskRow | undefined;

@@ -145,10 +145,12 @@ export function createTaskRepository({ db }: { db: Db }) {
     async find(key: string): Promise<TaskRow | undefined> {
       return (await rows(sql`"userTaskKey" = ${key}`, sql``, 1, 0)).rows[0];
     },
-    /** Every task (open or ended) of one process instance about one business object: who may see its evidence. */
-    async ofSubject(processInstanceKey: string, businessKey: string | null): Promise<TaskRow[]> {
-      const subject = businessKey === null ? sql`"businessKey" is null` : sql`"businessKey" = ${businessKey}`;
-      return (await rows(sql`"processInstanceKey" = ${processInstanceKey} and ${subject}`, sql`order by "createdAt"`, 1000, 0)).rows;
+    /** Every task (open or ended) of one process instance about one business object of one branch: who may see its evidence. */
+    async ofSubject(s: { processInstanceKey: string; businessKey: string | null; branch: string | null }): Promise<TaskRow[]> {
+      const key = s.businessKey === null ? sql`"businessKey" is null` : sql`"businessKey" = ${s.businessKey}`;
+      const branch = s.branch === null ? sql`branch is null` : sql`branch = ${s.branch}`;
+      return (await rows(sql`"processInstanceKey" = ${s.processInstanceKey} and ${key} and ${branch}`, sql`order by "createdAt"`, 1000, 0))
+        .rows;
     },
     /** The newest deployed version of a form (tasks bind the latest form by id). */
     async latestForm(formId: string) {

@@ -7,6 +7,7 @@ import { fill, h, toast } from '../dom.ts';
 import { elementName, formatDue, formatTime, processName, t, tr } from '../i18n.ts';
 import type { Route } from '../main.ts';
 import { levelBadge, slaBadge } from './widgets.ts';
+import { evidencePanel } from './evidence.ts';
 
 /** GET /tasks items (api/domain/tasks/schemas.ts TaskSchema). */
 export interface Task {
@@ -287,6 +288,8 @@ export function render(root: HTMLElement, route: Route) {
     const mine = task.assignee === user.username;
     const open = task.state === 'created';
     const formHost = h('div', { class: 'form-host', 'data-testid': 'task-form' });
+    // photos and documents of the task's line or order: uploaded by whoever works it, rejected by a reviewer
+    const evidence = evidencePanel(key, { editable: open && mine });
     const actions = h('div', { class: 'actions' });
     if (open && !task.assignee)
       actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'claim', onclick: () => act('claim') }, t('claim')));
@@ -334,6 +337,7 @@ export function render(root: HTMLElement, route: Route) {
         open && !mine ? h('span', { class: 'hint' }, t('claimFirst')) : null,
       ),
       formHost,
+      evidence.element,
       actions,
       h(
         'a',
