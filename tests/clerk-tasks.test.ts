@@ -52,7 +52,8 @@ describe("a clerk's task list", () => {
     const task = await openTask('clerk.urumqi', order.id, 'review-order');
     expect(task).toMatchObject({
       businessKey: order.id,
-      processName: expect.stringMatching(/home broadband/i),
+      name: '订单中心资料审核',
+      processName: '家庭宽带：新装',
       customerName: '王磊',
       customerLevel: 'local-b',
       branch: 'urumqi',
@@ -62,6 +63,16 @@ describe("a clerk's task list", () => {
       state: 'created',
     });
     expect(['on-time', 'at-risk', 'breached', 'none']).toContain(task.slaState);
+
+    // in English through Accept-Language (the UI's language switch): the models' English names
+    const english = (
+      await platform.fastify.inject({
+        method: 'GET',
+        url: `/tasks/${task.key}`,
+        headers: { authorization: `Bearer ${tokens['clerk.urumqi']}`, 'accept-language': 'en-GB,en;q=0.9,zh;q=0.5' },
+      })
+    ).json() as TaskView;
+    expect(english).toMatchObject({ name: 'Order-center review', processName: 'Home broadband: new install' });
 
     // filters
     const byLevel = (await as('clerk.urumqi', 'GET', '/tasks?customerLevel=local-b&limit=500')).json() as TaskView[];

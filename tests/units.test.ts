@@ -256,7 +256,9 @@ describe('completing a task whose completion the engine accepted', () => {
       },
     } as unknown as import('../engine/operaton.ts').OperatonClient;
     Object.assign(tasks, { forgetCompleter: async (_key: string, who: string) => void steps.push(`forget ${who}`) });
-    await expect(completeTask({ caller, key: '42', variables: {}, tasks, evidence, engine: refusing })).rejects.toMatchObject({ status: 409 });
+    await expect(completeTask({ caller, key: '42', variables: {}, tasks, evidence, engine: refusing })).rejects.toMatchObject({
+      status: 409,
+    });
     expect(steps).toEqual(['note clerk.urumqi', 'engine', 'forget clerk.urumqi']);
   });
 });
@@ -270,5 +272,27 @@ describe('which proxies are believed about the client address (TRUST_PROXY)', ()
     expect(trust('true')).toBe(true);
     expect(trust('1')).toBe(1);
     expect(trust('10.0.0.0/8, 172.16.0.0/12,')).toEqual(['10.0.0.0/8', '172.16.0.0/12']);
+  });
+});
+
+describe('the language people read (Accept-Language)', () => {
+  it('is Chinese unless English is preferred', async () => {
+    const { preferredLanguage } = await import('../api/domain/i18n/language.ts');
+    expect(preferredLanguage(undefined)).toBe('zh');
+    expect(preferredLanguage('')).toBe('zh');
+    expect(preferredLanguage('zh-CN,zh;q=0.9')).toBe('zh');
+    expect(preferredLanguage('en')).toBe('en');
+    expect(preferredLanguage('en-GB,en;q=0.9,zh;q=0.5')).toBe('en');
+    expect(preferredLanguage('zh;q=0.4, en;q=0.8')).toBe('en');
+    expect(preferredLanguage('fr, de')).toBe('zh');
+    expect(preferredLanguage('en;q=0, zh')).toBe('zh');
+  });
+
+  it('renders names, not codes, for the fixed lists', async () => {
+    const { groupName, branchName, customerLevelName } = await import('../contracts/names.ts');
+    expect(groupName('order-center').zh).toBe('订单中心');
+    expect(groupName('construction-urumqi')).toEqual({ zh: '乌鲁木齐分公司施工队', en: 'Ürümqi branch construction crew' });
+    expect(branchName('xian').zh).toBe('西安分公司');
+    expect(customerLevelName('local-c').zh).toBe('本地C');
   });
 });

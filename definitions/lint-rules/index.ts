@@ -1,3 +1,4 @@
+import chineseNames from './chinese-names.ts';
 import expressions from './expressions.ts';
 import taskImplementation from './task-implementation.ts';
 import userTaskAssignment from './user-task-assignment.ts';
@@ -7,6 +8,7 @@ export const TELECOM_RULES: Record<string, (config?: never) => { check: (node: n
   'user-task-assignment': userTaskAssignment,
   'task-implementation': taskImplementation,
   expressions,
+  'chinese-names': chineseNames,
 };
 
 export const TELECOM_PLUGIN = 'bpmnlint-plugin-telecom';
@@ -25,5 +27,6 @@ export const TARGET_LINT_CONFIG = {
     'telecom/user-task-assignment': 'error',
     'telecom/task-implementation': 'error',
     'telecom/expressions': 'error',
+    'telecom/chinese-names': 'warn',
   },
 };

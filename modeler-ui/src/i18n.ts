@@ -186,6 +186,32 @@ const zh = {
   days30: '近 30 天',
   days90: '近 90 天',
   noData: '暂无数据',
+  // SMS notices (pages/sms-templates.ts, pages/notices-panel.ts)
+  nav_smsTemplates: '短信模板',
+  sms_title: '短信通知模板',
+  sms_hint: '用 {名称} 引用占位符，每个模板只能使用其下列出的占位符；保存后，尚未发出的短信即按新内容发送。',
+  sms_placeholders: '可用占位符',
+  sms_preview: '预览',
+  sms_chars: '字',
+  sms_parts: '条短信',
+  sms_reset: '恢复默认',
+  sms_saved: '模板已保存',
+  sms_updated: '最后修改',
+  sms_notices: '短信通知',
+  sms_noNotices: '暂无短信',
+  sms_attempts: '尝试次数',
+  sms_next: '下次发送',
+  sms_audience_customer: '客户',
+  sms_audience_crew: '装维班组',
+  'sms_audience_response-center': '客响中心',
+  sms_status_queued: '排队中',
+  sms_status_sending: '发送中',
+  sms_status_sent: '已发送',
+  sms_status_delivered: '已送达',
+  sms_status_undelivered: '未送达',
+  sms_status_failed: '发送失败',
+  sms_status_suppressed: '客户已退订',
+  sms_status_skipped: '未发送',
   // evidence (docs/evidence.md)
   evidence_title: '现场照片与资料',
   evidence_missing: '还需上传',
@@ -389,6 +415,32 @@ const en: Record<keyof typeof zh, string> = {
   days30: 'Last 30 days',
   days90: 'Last 90 days',
   noData: 'No data yet',
+  // SMS notices (pages/sms-templates.ts, pages/notices-panel.ts)
+  nav_smsTemplates: 'SMS templates',
+  sms_title: 'SMS notice templates',
+  sms_hint: 'Write placeholders as {name}, only those listed under each template; once saved, notices not yet sent use the new text.',
+  sms_placeholders: 'Placeholders',
+  sms_preview: 'Preview',
+  sms_chars: 'characters',
+  sms_parts: 'SMS',
+  sms_reset: 'Reset to default',
+  sms_saved: 'Template saved',
+  sms_updated: 'Last changed',
+  sms_notices: 'SMS notices',
+  sms_noNotices: 'No SMS yet',
+  sms_attempts: 'attempts',
+  sms_next: 'next at',
+  sms_audience_customer: 'Customer',
+  sms_audience_crew: 'Crew',
+  'sms_audience_response-center': 'Response center',
+  sms_status_queued: 'Queued',
+  sms_status_sending: 'Sending',
+  sms_status_sent: 'Sent',
+  sms_status_delivered: 'Delivered',
+  sms_status_undelivered: 'Not delivered',
+  sms_status_failed: 'Failed',
+  sms_status_suppressed: 'Opted out',
+  sms_status_skipped: 'Not sent',
   // evidence (docs/evidence.md)
   evidence_title: 'Site photos and documents',
   evidence_missing: 'Still to upload',
@@ -416,7 +468,7 @@ const en: Record<keyof typeof zh, string> = {
 };
 
 export type Key = keyof typeof zh;
-const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
+export const dictionaries: Record<Lang, Record<Key, string>> = { zh, en };
 
 export function lang(): Lang {
   return localStorage.getItem('tlp.lang') === 'en' ? 'en' : 'zh';

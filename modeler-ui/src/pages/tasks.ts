@@ -1,6 +1,7 @@
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
 import { localizedFormSchema, localizeValidation } from '../forms/localize.ts';
+import * as names from '../names.ts';
 import { ApiProblem, api } from '../api.ts';
 import { currentUser } from '../auth.ts';
 import { fill, h, toast } from '../dom.ts';
@@ -24,6 +25,8 @@ export interface Task {
   branch: string | null;
   candidateGroups: string[];
   assignee: string | null;
+  assigneeName?: string | null;
+  completedByName?: string | null;
   formId: string | null;
   priority: number;
   dueDate: string | null;
@@ -107,7 +110,12 @@ export function render(root: HTMLElement, route: Route) {
   const filters = h(
     'div',
     { class: 'filters' },
-    h('label', {}, t('filter_group'), select('group', [['', t('all')], ...user.groups.map((g) => [g, g] as [string, string])])),
+    h(
+      'label',
+      {},
+      t('filter_group'),
+      select('group', [['', t('all')], ...user.groups.map((g) => [g, names.group(g)] as [string, string])]),
+    ),
     h(
       'label',
       {},
@@ -255,7 +263,7 @@ export function render(root: HTMLElement, route: Route) {
             ),
             h('td', { class: 'mono' }, task.businessKey ?? '—'),
             h('td', {}, task.customerName ?? '—', ' ', task.customerLevel ? levelBadge(task.customerLevel) : null),
-            h('td', {}, task.branch ?? '—'),
+            h('td', {}, task.branch ? names.branch(task.branch) : '—'),
             done
               ? h('td', {}, formatTime(task.endedAt))
               : h('td', {}, h('div', {}, formatDue(task.dueDate)), task.dueDate ? slaBadge(task.slaState) : null),
@@ -265,7 +273,7 @@ export function render(root: HTMLElement, route: Route) {
               task.assignee
                 ? task.assignee === user.username
                   ? h('span', { class: 'badge badge-me' }, t('assignee_me'))
-                  : task.assignee
+                  : (task.assigneeName ?? task.assignee)
                 : h('span', { class: 'muted' }, t('unassigned')),
             ),
           ),
@@ -323,10 +331,10 @@ export function render(root: HTMLElement, route: Route) {
         'dl',
         { class: 'facts' },
         fact(t('col_customer'), [task.customerName ?? '—', ' ', task.customerLevel ? levelBadge(task.customerLevel) : null]),
-        fact(t('col_branch'), task.branch ?? '—'),
+        fact(t('col_branch'), task.branch ? names.branch(task.branch) : '—'),
         fact(t('col_due'), task.dueDate ? `${formatTime(task.dueDate)}（${formatDue(task.dueDate)}）` : '—'),
-        fact(t('filter_group'), task.candidateGroups.join(', ')),
-        fact(t('col_assignee'), task.assignee ?? t('unassigned')),
+        fact(t('filter_group'), task.candidateGroups.map(names.group).join('、')),
+        fact(t('col_assignee'), task.assigneeName ?? task.assignee ?? t('unassigned')),
         fact(t('col_created'), formatTime(task.createdAt)),
       ),
       contextBlock(task.context),
@@ -450,14 +458,8 @@ function fact(label: string, value: Node | string | (Node | string | null)[]) {
 
 /** The business variables as a compact definition list (objects one level deep). */
 function contextBlock(context: Record<string, unknown>) {
-  const entries = Object.entries(context ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  const entries = names.contextFields(context ?? {});
   if (entries.length === 0) return null;
-  const show = (v: unknown): string =>
-    typeof v === 'object'
-      ? Object.entries(v as object)
-          .map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`)
-          .join(' · ')
-      : String(v);
   return h(
     'details',
     { class: 'context', open: true },
@@ -465,7 +467,7 @@ function contextBlock(context: Record<string, unknown>) {
     h(
       'dl',
       { class: 'facts' },
-      entries.slice(0, 16).map(([k, v]) => fact(k, show(v))),
+      entries.map(([label, value]) => fact(label, value)),
     ),
   );
 }
