@@ -69,7 +69,7 @@ describe('evidence in the browser', () => {
     await panel.locator('[data-testid=evidence-status].ok').waitFor();
     const thumbnailWidth = await panel
       .locator('[data-evidence-kind=acceptance-summary] figure img')
-      .evaluate((img: HTMLImageElement) => img.naturalWidth);
+      .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
     expect(thumbnailWidth).toBe(320);
     // (the panel fits the phone's width)
     const box = await panel.boundingBox();
@@ -78,7 +78,7 @@ describe('evidence in the browser', () => {
     await panel.locator('[data-evidence-kind=onsite-report] .evidence-thumb').click();
     const full = phone.locator('[data-testid=evidence-full] img');
     await full.waitFor();
-    await eventually(async () => (await full.evaluate((img: HTMLImageElement) => img.naturalWidth)) === 1200);
+    await eventually(async () => (await full.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) === 1200);
     await phone.locator('[data-testid=evidence-full]').click();
     await phone.locator('[data-action=complete]').click();
     await phone.locator('[data-testid=task-completed]').waitFor();
