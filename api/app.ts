@@ -31,13 +31,14 @@ import { tmfTroubleTicketRoutes } from './routes/tmf-trouble-ticket.ts';
 import { acceptanceRoutes } from './routes/acceptance.ts';
 import { instanceRoutes } from './routes/instances.ts';
 import { kpiRoutes } from './routes/kpis.ts';
+import { noticeRoutes } from './routes/notices.ts';
 import { slaPauseRoutes } from './routes/sla-pauses.ts';
 import { lineOrderRoutes } from './routes/line-orders.ts';
 import { processRoutes } from './routes/processes.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
 import { chaseUpRoutes } from './routes/chase-ups.ts';
 import { complaintStatsRoutes } from './routes/complaint-stats.ts';
-import { evidenceRoutes } from './routes/evidence.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,6 +107,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
         { name: 'status', description: 'Plain progress of an order, change, line order, ticket or complaint, in Chinese and English' },
         { name: 'TMF622 product ordering', description: 'TM Forum Product Ordering v5: new installs, changes, cancellations, event hub' },
         { name: 'TMF621 trouble ticket', description: 'TM Forum Trouble Ticket v5: faults and complaints, event hub' },
+        { name: 'notices', description: 'SMS notices: templates, the messages of an order or ticket, opt-out' },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /auth/login' } },
@@ -144,6 +146,7 @@ export async function buildApp({ settings, database, engine, log, messageRelay: 
   await app.register(chaseUpRoutes);
   await app.register(complaintStatsRoutes);
   await app.register(acceptanceRoutes);
+  await app.register(noticeRoutes);
   await app.register(slaPauseRoutes);
   await app.register(operatorsConsole);
 

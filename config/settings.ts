@@ -70,6 +70,12 @@ const SettingsSchema = z.object({
     }),
   /** Logins allowed per client address and minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** SMS notices a customer's phone may get in any hour; more are held and sent later (docs/sms.md). */
+  SMS_CUSTOMER_PER_PHONE_PER_HOUR: z.coerce.number().int().positive().default(5),
+  /** The same for the duty phones of crews and response centers. */
+  SMS_STAFF_PER_PHONE_PER_HOUR: z.coerce.number().int().positive().default(60),
+  /** Presses of the same order or ticket within this many seconds of a counted chase-up count once (docs/chase-ups.md). */
+  CHASE_UP_FOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

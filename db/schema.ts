@@ -706,3 +706,4 @@ export const tmfRequests = pgTable('tmf_request', {
 export * from './schema-evidence.ts';
 export * from './schema-chase-ups.ts';
 export * from './schema-sla-pauses.ts';
+export * from './schema-notices.ts';

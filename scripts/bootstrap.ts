@@ -7,6 +7,7 @@ import { seedEnterpriseLines } from '../workers/adapters/acceptance-register.ts'
 import { seedNetworkSystems } from '../workers/adapters/network-systems.ts';
 import { seedProductCatalogue } from '../workers/adapters/product-catalogue.ts';
 import { seedResourceInventory } from '../workers/adapters/resource-inventory.ts';
+import { seedNoticeContacts } from '../workers/adapters/sms-gateway.ts';
 
 /** After the engine is up: deploy everything in processes/ and seed the simulators' data. */
 export async function deployAndSeed({
@@ -36,6 +37,7 @@ export async function seed(databaseUrl: string) {
     await seedProductCatalogue(database.db);
     await seedEnterpriseLines(database.db);
     await seedDemoUsers(database.db);
+    await seedNoticeContacts(database.db);
   } finally {
     await database.close();
   }

@@ -4,7 +4,7 @@ import { validOrder } from './support/orders.ts';
 import { startPlatform, type Platform } from './support/platform.ts';
 
 type Role = 'customer' | 'clerk' | 'process-owner' | 'leader' | 'admin';
-type Method = 'GET' | 'POST' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 const USER: Record<Role, string> = {
   customer: 'customer.zhang',
@@ -84,6 +84,11 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['GET', '/kpis/stage-durations', '/kpis/stage-durations?process=home-broadband-new-install', LEADERS],
   ['GET', '/kpis/chase-ups', '/kpis/chase-ups', LEADERS],
   ['GET', '/kpis/complaint-stats', '/kpis/complaint-stats', LEADERS],
+  ['GET', '/sms-templates', '/sms-templates', OWNERS],
+  ['PUT', '/sms-templates/{key}', '/sms-templates/no-such-template', OWNERS],
+  ['GET', '/notices', '/notices?subject=HB00000000000000', STAFF],
+  ['GET', '/sms-preference', '/sms-preference', ['customer']],
+  ['PUT', '/sms-preference', '/sms-preference', ['customer']],
 ];
 
 let platform: Platform;
@@ -93,7 +98,7 @@ const call = (method: Method, url: string, token?: string, payload?: object) =>
   platform.fastify.inject({
     method,
     url,
-    ...(method === 'POST' ? { payload: payload ?? {} } : {}),
+    ...(method === 'POST' || method === 'PUT' ? { payload: payload ?? {} } : {}),
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 

@@ -5,6 +5,8 @@ import { createOperatonClient } from '../engine/operaton.ts';
 import { createWorkerDependencies } from './dependencies.ts';
 import { startReservationReconciler } from './reconcile-reservations.ts';
 import { startWorkers } from './runner.ts';
+import { PostgresCustomerDirectory, PostgresSmsGatewaySimulator } from './adapters/sms-gateway.ts';
+import { createNoticeDispatcher } from './notices/dispatcher.ts';
 
 /** The workers process: DATABASE_URL must name the platform database (scripts/start.ts sets it); ENGINE_URL the engine. */
 const settings = loadSettings();
@@ -20,12 +22,25 @@ try {
   const deps = createWorkerDependencies(database.db);
   const workers = startWorkers({ engine, deps, log, pollTimeoutMs: settings.WORKER_POLL_TIMEOUT_MS });
   const reconciler = startReservationReconciler({ deps, log });
+  // SMS notices: composed from the outbox and sent through the gateway adapter (docs/sms.md).
+  const notices = createNoticeDispatcher({
+    db: database.db,
+    gateway: new PostgresSmsGatewaySimulator(database.db),
+    directory: new PostgresCustomerDirectory(database.db),
+    log,
+    options: {
+      customerPerPhonePerHour: settings.SMS_CUSTOMER_PER_PHONE_PER_HOUR,
+      staffPerPhonePerHour: settings.SMS_STAFF_PER_PHONE_PER_HOUR,
+    },
+  });
+  notices.start();
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping workers');
     await reconciler.stop();
+    await notices.stop();
     await workers.stop();
     await database.close();
     process.exit(0);

@@ -36,6 +36,7 @@ const PAGES: NavItem[] = [
   },
   { path: 'modeler', label: 'nav_modeler', roles: ['process-owner', 'admin'], load: () => import('./pages/modeler.ts') },
   { path: 'dashboard', label: 'nav_dashboard', roles: ['leader', 'process-owner', 'admin'], load: () => import('./pages/dashboard.ts') },
+  { path: 'sms-templates', label: 'nav_smsTemplates', roles: ['process-owner', 'admin'], load: () => import('./pages/sms-templates.ts') },
 ];
 
 const HOME: Record<Role, string> = {

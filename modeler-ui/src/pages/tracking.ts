@@ -2,6 +2,8 @@ import { ApiProblem, api } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { elementName, formatDuration, formatTime, lang, t, tr } from '../i18n.ts';
 import { navigate, type Route } from '../main.ts';
+import { hasRole } from '../auth.ts';
+import { noticesPanel } from './notices-panel.ts';
 
 /**
  * Order / ticket tracking for customers, phone first: a stage stepper in plain words, the
@@ -217,6 +219,9 @@ export function render(root: HTMLElement, route: Route) {
     result,
   );
   if (!id) return;
+  // Staff see the SMS sent about it under its timeline (pages/notices-panel.ts).
+  const notices = hasRole('clerk', 'process-owner', 'leader', 'admin') ? noticesPanel(id) : undefined;
+  if (notices) root.append(notices.element);
 
   let timer: number | undefined;
   let stopped = false;
@@ -225,6 +230,7 @@ export function render(root: HTMLElement, route: Route) {
       const progress = await fetchProgress(id);
       remember(id);
       fill(result, view(progress));
+      void notices?.reload();
     } catch (e) {
       fill(result, h('div', { class: 'error-box' }, e instanceof ApiProblem && e.status === 404 ? t('notFound') : (e as Error).message));
       return;
