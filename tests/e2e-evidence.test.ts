@@ -47,6 +47,7 @@ describe('evidence in the browser', () => {
     await row.waitFor();
     await row.click();
     await phone.locator('[data-action=claim]').click();
+    await phone.locator('[data-action=complete]').waitFor();
     const panel = phone.locator('[data-testid=evidence]');
     await panel.locator('input[data-kind=acceptance-summary][data-capture]').waitFor({ state: 'attached' });
     expect(await panel.getByText('还需上传').count()).toBe(1);
@@ -88,6 +89,7 @@ describe('evidence in the browser', () => {
     const desk = await ui.loginAs('clerk.response');
     await desk.locator(`tr[data-task-key="${review.key}"]`).click();
     await desk.locator('[data-action=claim]').click();
+    await desk.locator('[data-action=complete]').waitFor(); // the task drawn again, now claimed
     const reviewPanel = desk.locator('[data-testid=evidence]');
     const report = reviewPanel.locator('[data-evidence-kind=onsite-report] figure');
     await report.locator('img[src^="blob:"]').waitFor();

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAcceptanceBatch } from '../api/domain/acceptance/use-cases.ts';
 import { MAX_EVIDENCE_BYTES } from '../api/domain/evidence/inspect.ts';
+import { evidenceRequirement, missingEvidence } from '../contracts/evidence.ts';
 import { ACCEPTANCE_KINDS, multipart, pngBomb, samplePhoto, upload } from './support/evidence.ts';
 import { completeTask } from './support/orders.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
@@ -35,6 +36,24 @@ const USERS = [
   { username: 'crew.ev-api', groups: ['acceptance-ev-api'], branch: 'ev-api' },
   { username: 'crew.ev-other', groups: ['acceptance-ev-other'], branch: 'ev-other' },
 ];
+
+describe("a form's evidence requirement", () => {
+  it('is read from custom properties on any component; an unknown kind is a mistake in the form', () => {
+    const form = (properties: Record<string, string>) => ({ components: [{ type: 'text', components: [{ type: 'text', properties }] }] });
+    expect(evidenceRequirement({ components: [{ type: 'textfield', key: 'x' }] })).toBeNull();
+    expect(evidenceRequirement(form({ 'evidence.kinds': 'equipment, cable-tag', 'evidence.minimum': '3' }))).toEqual({
+      kinds: ['equipment', 'cable-tag'],
+      minimum: 3,
+    });
+    // the minimum is at least one file per kind
+    expect(evidenceRequirement(form({ 'evidence.kinds': 'equipment,crew-safety' }))?.minimum).toBe(2);
+    expect(() => evidenceRequirement(form({ 'evidence.kinds': 'selfie' }))).toThrow();
+    expect(() => evidenceRequirement(form({ 'evidence.minimum': 'three' }))).toThrow();
+    const requirement = { kinds: ['equipment' as const, 'cable-tag' as const], minimum: 3 };
+    expect(missingEvidence(requirement, ['equipment', 'equipment'])).toEqual({ kinds: ['cable-tag'], count: 1 });
+    expect(missingEvidence(requirement, ['equipment', 'cable-tag', 'other'])).toEqual({ kinds: [], count: 0 });
+  });
+});
 
 describe('photo and document evidence through the API', () => {
   let platform: Platform;
