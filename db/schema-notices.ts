@@ -114,6 +114,8 @@ export const simSmsMessages = pgTable(
     /** accepted | delivered | failed */
     status: text('status').notNull().default('accepted'),
     error: text('error'),
+    /** How often it was submitted: more than 1 means a resubmission the client reference caught. */
+    submissions: integer('submissions').notNull().default(1),
     submittedAt: at('submitted_at').notNull().defaultNow(),
     reportedAt: at('reported_at'),
   },

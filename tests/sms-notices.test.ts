@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_NOTICE_OPTIONS, createNoticeDispatcher, type NoticeDispatcherOptions } from '../workers/notices/dispatcher.ts';
+import {
+  DEFAULT_NOTICE_OPTIONS,
+  createNoticeDispatcher,
+  noticeBackoffMs,
+  type NoticeDispatcherOptions,
+} from '../workers/notices/dispatcher.ts';
 import { PostgresCustomerDirectory, PostgresSmsGatewaySimulator } from '../workers/adapters/sms-gateway.ts';
 import { fault, report } from './support/faults.ts';
 import { completeTask, validOrder, waitForTask, type OrderView } from './support/orders.ts';
@@ -35,8 +40,8 @@ async function pump<T>(d: ReturnType<typeof dispatcher>, check: () => Promise<T 
 }
 
 const smsTo = (phone: string) =>
-  platform.database.sql<{ id: string; client_ref: string; body: string; status: string }[]>`
-    select id, client_ref, body, status from sim_sms_message where phone = ${phone} order by submitted_at, id`;
+  platform.database.sql<{ id: string; client_ref: string; body: string; status: string; submissions: number }[]>`
+    select id, client_ref, body, status, submissions from sim_sms_message where phone = ${phone} order by submitted_at, id`;
 
 const noticesOf = (subjectId: string) =>
   platform.database.sql<
@@ -144,6 +149,17 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     expect(list.notices.filter((n) => n.template !== 'crew-dispatch').map((n) => n.template)).toEqual(sent.map((n) => n.template));
     expect(list.notices[0]!.recipient).toBe(`${phone.slice(0, 3)}****${phone.slice(-4)}`);
     expect(JSON.stringify(list)).not.toContain(phone);
+
+    // and when an SLA timer escalates the order, the response centers of that level and branch are told
+    await platform.database.sql`
+      insert into escalation (idempotency_key, subject_id, level, reason, process_instance_key, element_id)
+      values (${`sms-test:${order.id}`}, ${order.id}, 'branch', '错单超时 8 小时未处理', ${order.processInstanceKey}, 'escalate-abnormal-branch')`;
+    const escalated = await pump(d, async () => {
+      const ns = (await noticesOf(order.id)).filter((n) => n.template === 'escalation');
+      return ns.length > 0 && ns.every((n) => n.status === 'delivered') ? ns : undefined;
+    });
+    expect(escalated.map((n) => n.recipient)).toEqual(['13999100102']);
+    expect(escalated[0]!.body).toBe(`【升级通知】${order.id}已升级至分公司客响中心：错单超时 8 小时未处理。请及时协调处理。`);
     expect((await platform.app.inject({ method: 'GET', url: '/notices?subject=HB19990101000001' })).statusCode).toBe(404);
     expect((await platform.app.inject({ method: 'GET', url: '/notices?subject=HB%27--' })).statusCode).toBe(400);
   });
@@ -219,7 +235,8 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     for (let i = 0; i < 3; i++) await Promise.all([one.runOnce(), two.runOnce()]);
     const notices = (await noticesOf(order.id)).filter((n) => n.template === 'order-accepted');
     expect(notices).toHaveLength(1);
-    expect(await smsTo(phone)).toHaveLength(1);
+    // submitted once: the claim kept the two dispatchers from both sending it
+    expect((await smsTo(phone)).map((m) => m.submissions)).toEqual([1]);
 
     // a dispatcher that died after the gateway accepted, before recording it: the notice is sent again, the gateway knows it
     await platform.database
@@ -227,7 +244,8 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     await pump(one, async () =>
       (await noticesOf(order.id)).find((n) => n.id === notices[0]!.id && n.status === 'delivered') ? true : undefined,
     );
-    expect(await smsTo(phone)).toHaveLength(1);
+    // submitted again, and the gateway answered with the first message: still one SMS
+    expect((await smsTo(phone)).map((m) => m.submissions)).toEqual([2]);
   });
 
   it('a customer who opted out gets no SMS (kept as suppressed for staff); opting back in, the next one is sent', async () => {
@@ -372,6 +390,15 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     expect(notice.body).toMatch(
       new RegExp(`^【宽带服务】周敏您好，您的故障申告已受理，工单号${ticketId}，我们承诺在\\d+月\\d+日（周.）\\d\\d:\\d\\d前修复。$`),
     );
+  });
+});
+
+describe('retry back-off', () => {
+  it('doubles from the base up to the cap, with ±20 % jitter', () => {
+    const o = { baseBackoffMs: 2_000, maxBackoffMs: 10 * 60_000 };
+    expect([1, 2, 3, 4, 12].map((n) => noticeBackoffMs(n, o, () => 0.5))).toEqual([2_000, 4_000, 8_000, 16_000, 600_000]);
+    expect(noticeBackoffMs(1, o, () => 0)).toBe(1_600);
+    expect(noticeBackoffMs(1, o, () => 0.999_999)).toBe(2_400);
   });
 });
 

@@ -70,6 +70,7 @@ CREATE TABLE "sim_sms_message" (
 	"body" text NOT NULL,
 	"status" text DEFAULT 'accepted' NOT NULL,
 	"error" text,
+	"submissions" integer DEFAULT 1 NOT NULL,
 	"submitted_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"reported_at" timestamp with time zone
 );

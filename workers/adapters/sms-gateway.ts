@@ -42,7 +42,13 @@ export class PostgresSmsGatewaySimulator implements SmsGateway {
   }
 
   async submit({ clientRef, phone, body }: { clientRef: string; phone: string; body: string }) {
-    const [same] = await this.db.select({ id: simSmsMessages.id }).from(simSmsMessages).where(eq(simSmsMessages.clientRef, clientRef));
+    const resubmitted = () =>
+      this.db
+        .update(simSmsMessages)
+        .set({ submissions: sql`${simSmsMessages.submissions} + 1` })
+        .where(eq(simSmsMessages.clientRef, clientRef))
+        .returning({ id: simSmsMessages.id });
+    const [same] = await resubmitted();
     if (same) return { messageId: same.id };
     // Take one use of a matching fault (the phone's own before the outage's), atomically.
     const [fault] = await this.db.execute<{ mode: string; error: string }>(sql`
@@ -68,7 +74,7 @@ export class PostgresSmsGatewaySimulator implements SmsGateway {
       .onConflictDoNothing({ target: simSmsMessages.clientRef })
       .returning({ id: simSmsMessages.id });
     if (row) return { messageId: row.id };
-    const [first] = await this.db.select({ id: simSmsMessages.id }).from(simSmsMessages).where(eq(simSmsMessages.clientRef, clientRef));
+    const [first] = await resubmitted();
     return { messageId: first!.id };
   }
 
