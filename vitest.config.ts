@@ -15,6 +15,7 @@ const CLOCK_SUITES = [
   'home-broadband-change.test.ts',
   'error-orders.test.ts',
   'evidence-process.test.ts',
+  'sla-pause.test.ts',
 ];
 
 class ClockSuitesLast extends BaseSequencer {

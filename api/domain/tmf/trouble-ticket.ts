@@ -1,3 +1,5 @@
+import type { Language } from '../i18n/language.ts';
+import { reasonIn } from '../i18n/reasons.ts';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ComplaintCategorySchema } from '../../../contracts/complaint.ts';
@@ -181,7 +183,11 @@ const TICKET_STATE: Partial<Record<State, TroubleTicket['status']>> = {
 };
 
 /** The TroubleTicket for a fault (FT…) or complaint (CP…). */
-export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: State; at: Date; reason: string }): TroubleTicket {
+export function toTroubleTicket(
+  p: SubjectProgress,
+  statusOverride?: { state: State; at: Date; reason: string },
+  lang: Language = 'zh',
+): TroubleTicket {
   const { subject } = p;
   const history = stateHistory(p).map((h) => ({ ...h, status: TICKET_STATE[h.state] ?? (h.state as TroubleTicket['status']) }));
   const current = statusOverride
@@ -201,12 +207,12 @@ export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: St
     href: ticketHref(subject.id),
     status: current.status,
     statusChangeDate: current.at.toISOString(),
-    statusChangeReason: current.reason,
+    statusChangeReason: reasonIn(lang, current.reason),
     statusChangeHistory: shown.map((h) => ({
       '@type': 'StatusChange' as const,
       status: h.status,
       statusChangeDate: h.at.toISOString(),
-      statusChangeReason: h.reason,
+      statusChangeReason: reasonIn(lang, h.reason),
     })),
     creationDate: subject.createdAt.toISOString(),
     lastUpdate: lastUpdate.toISOString(),
@@ -244,7 +250,7 @@ export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: St
         characteristic('repeatedFault', t.repeated),
         ...(p.subject.processInstanceKey ? [characteristic('processInstanceKey', p.subject.processInstanceKey)] : []),
       ],
-      ...(waitNotes(p).length > 0 ? { note: waitNotes(p) } : {}),
+      ...(waitNotes(p, lang).length > 0 ? { note: waitNotes(p, lang) } : {}),
     };
   }
   if (subject.row.kind !== 'complaint') throw new Error(`${subject.id} is not a ticket`);
@@ -268,8 +274,8 @@ export function toTroubleTicket(p: SubjectProgress, statusOverride?: { state: St
   };
 }
 
-/** Each customer-caused wait (SLA pause) as a note the customer reads, in Chinese and English (docs/sla-pauses.md). */
-function waitNotes(p: SubjectProgress): NonNullable<TroubleTicket['note']> {
+/** Each customer-caused wait (SLA pause) as a note the customer reads, in the reader's language (docs/sla-pauses.md). */
+function waitNotes(p: SubjectProgress, lang: Language): NonNullable<TroubleTicket['note']> {
   return customerWaits(p).map((w) => {
     const reason = CUSTOMER_WAIT_REASONS[w.reason as CustomerWaitReason];
     const state = SLA_PAUSE_STATE_LABELS[w.state as SlaPauseState];
@@ -292,7 +298,7 @@ function waitNotes(p: SubjectProgress): NonNullable<TroubleTicket['note']> {
       id: `customer-wait-${w.id}`,
       author: 'system',
       date: w.startedAt.toISOString(),
-      text: `${zh.filter(Boolean).join('；')} / ${en.filter(Boolean).join('; ')}`,
+      text: reasonIn(lang, `${zh.filter(Boolean).join('；')} / ${en.filter(Boolean).join('; ')}`),
     };
   });
 }
@@ -304,8 +310,18 @@ async function loadTicket(caller: Principal, id: string, progress: ProgressRepos
   return progress.progress(subject);
 }
 
-export async function getTroubleTicket({ caller, id, progress }: { caller: Principal; id: string; progress: ProgressRepository }) {
-  return toTroubleTicket(await loadTicket(caller, id, progress));
+export async function getTroubleTicket({
+  caller,
+  id,
+  progress,
+  lang = 'zh',
+}: {
+  caller: Principal;
+  id: string;
+  progress: ProgressRepository;
+  lang?: Language;
+}) {
+  return toTroubleTicket(await loadTicket(caller, id, progress), undefined, lang);
 }
 
 /**
