@@ -100,6 +100,16 @@ describe('the process modeler in the browser', () => {
     await expect(page.locator('[data-testid=problems] li[data-rule="telecom/user-task-assignment"]').innerText()).resolves.toContain(
       'quality-check',
     );
+    // by its name, in Chinese, with the modeler's own words in Chinese too
+    await expect(page.locator('[data-testid=problems] li[data-rule="telecom/user-task-assignment"]').innerText()).resolves.toContain(
+      '质检',
+    );
+    await expect(page.locator('[data-testid=problems] li[data-rule="telecom/user-task-assignment"]').innerText()).resolves.toContain(
+      '错误',
+    );
+    await expect(
+      page.locator('[data-group-id=group-CamundaPlatform__UserAssignment] .bio-properties-panel-group-header-title').innerText(),
+    ).resolves.toBe('处理人分配');
     await ui.screenshot(page, 'modeler-problems');
   });
 });

@@ -142,6 +142,6 @@ describe('enterprise dedicated line, new install', () => {
     );
     // with the order center's reason, as the customer sees it
     const status = (await platform.app.inject({ method: 'GET', url: `/status/${lineOrderId}` })).json() as { stateReason: string | null };
-    expect(status.stateReason).toBe('Refused at order acceptance: 工期超出客户要求');
+    expect(status.stateReason).toBe('订单未能受理：工期超出客户要求');
   });
 });

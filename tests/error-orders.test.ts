@@ -93,7 +93,7 @@ describe('error and abnormal orders in every process', () => {
       expect((await ticket(platform, ticketId))?.state).toBe('cancelled');
       // and the customer is told why, in the response center's words
       const status = (await platform.app.inject({ method: 'GET', url: `/status/${ticketId}` })).json() as { stateReason: string | null };
-      expect(status.stateReason).toBe('Cancelled as an error ticket: 重复报障，已有专线故障单');
+      expect(status.stateReason).toBe('经核实报障信息有误，工单已撤销：重复报障，已有专线故障单');
     });
   });
 

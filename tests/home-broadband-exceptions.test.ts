@@ -75,7 +75,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     expect(res.statusCode).toBe(202);
 
     const cancelled = await closedOrder(order.id, 'cancelled');
-    expect(cancelled.stateReason).toBe('Cancelled: 搬家，不再需要');
+    expect(cancelled.stateReason).toBe('已撤销：搬家，不再需要');
     expect(await platform.database.sql`select 1 from resource_port where order_id = ${order.id}`).toHaveLength(0);
     const completed = (await engineEvents(platform, order.processInstanceKey)).filter((e) => e.event === 'end').map((e) => e.element_id);
     expect(completed).toEqual(
@@ -94,7 +94,7 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     await waitForTask(platform, 'order-center', order.id, 'review-order');
     expect((await platform.app.inject({ method: 'POST', url: `/orders/${order.id}/cancel` })).statusCode).toBe(202);
     const cancelled = await closedOrder(order.id, 'cancelled');
-    expect(cancelled.stateReason).toBe('Cancelled: Cancelled by the customer');
+    expect(cancelled.stateReason).toBe('已撤销：客户申请撤销');
     const completed = (await engineEvents(platform, order.processInstanceKey)).map((e) => e.element_id);
     expect(completed).not.toContain('release-resources');
   });
@@ -141,6 +141,6 @@ describe('home broadband new install: quality, confirmation, cancellation and er
     const errorTask = await waitForTask(platform, 'order-center', order.id, 'fix-error-order');
     await completeTask(platform, errorTask.key, { errorResolution: 'cancel', errorNote: '无此套餐，客户放弃' });
     const cancelled = await closedOrder(order.id, 'cancelled');
-    expect(cancelled.stateReason).toBe('Cancelled: 无此套餐，客户放弃');
+    expect(cancelled.stateReason).toBe('已撤销：无此套餐，客户放弃');
   });
 });

@@ -110,7 +110,7 @@ describe('home broadband new install, end to end through the real engine and wor
       const o = await getOrder(order.id);
       return o.state === 'failed' && o.processState === 'completed' ? o : undefined;
     });
-    expect(closed.stateReason).toBe('Insufficient resources in the grid');
+    expect(closed.stateReason).toBe('您所在区域暂无可用端口');
     expect(closed.timeline.map((s) => s.elementId)).toEqual([
       'order-received',
       'intake-order',
@@ -132,7 +132,7 @@ describe('home broadband new install, end to end through the real engine and wor
       const o = await getOrder(order.id);
       return o.state === 'failed' && o.processState === 'completed' ? o : undefined;
     });
-    expect(closed.stateReason).toBe('Rejected at order-center review: 地址不完整');
+    expect(closed.stateReason).toBe('订单资料审核未通过：地址不完整');
     expect(closed.timeline.at(-1)?.elementId).toBe('order-rejected');
   });
   it('a confirmation sent before the process waits for it (and again) is kept and taken as soon as the install passes its quality check', async () => {

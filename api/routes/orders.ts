@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
@@ -73,7 +74,8 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: OrderSchema, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
-    async (request) => getOrder({ caller: principal(request), id: request.params.id, orders }),
+    async (request) =>
+      getOrder({ caller: principal(request), id: request.params.id, orders, lang: preferredLanguage(request.headers['accept-language']) }),
   );
 
   app.post(

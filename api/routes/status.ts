@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ACCESS, canSee } from '../domain/auth/access.ts';
 import { StatusIdParamsSchema, StatusViewSchema } from '../domain/status/schemas.ts';
@@ -25,15 +26,16 @@ export const statusRoutes: FastifyPluginAsyncZod = async (app) => {
       const caller = principal(request);
       const { id } = request.params;
       const subject = await progress.findSubject(id);
+      const lang = preferredLanguage(request.headers['accept-language']);
       // Hot path: the serialised view, shared by everyone allowed to see it, for the cache period.
       if (subject && canSee(caller, subject.customerId)) {
-        const body = await progress.view('status', subject.id, async () =>
-          JSON.stringify(StatusViewSchema.parse(await getStatus({ caller, id, progress }))),
+        const body = await progress.view('status', subject.id, lang, async () =>
+          JSON.stringify(StatusViewSchema.parse(await getStatus({ caller, id, progress, lang }))),
         );
         // already validated and serialised above
         return reply.type('application/json; charset=utf-8').send(body as never);
       }
-      return getStatus({ caller, id, progress });
+      return getStatus({ caller, id, progress, lang });
     },
   );
 };

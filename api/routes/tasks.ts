@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACCESS } from '../domain/auth/access.ts';
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import { createEvidenceRepository } from '../domain/evidence/repository.ts';
 import { createTaskRepository } from '../domain/tasks/repository.ts';
 import {
@@ -33,7 +34,12 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { tasks: list, total } = await listTasks({ caller: principal(request), query: request.query, tasks });
+      const { tasks: list, total } = await listTasks({
+        caller: principal(request),
+        query: request.query,
+        tasks,
+        lang: preferredLanguage(request.headers['accept-language']),
+      });
       return reply.header('x-total-count', total).send(list);
     },
   );
@@ -67,7 +73,12 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { tasks: list, total } = await listDoneTasks({ caller: principal(request), ...request.query, tasks });
+      const { tasks: list, total } = await listDoneTasks({
+        caller: principal(request),
+        ...request.query,
+        tasks,
+        lang: preferredLanguage(request.headers['accept-language']),
+      });
       return reply.header('x-total-count', total).send(list);
     },
   );
@@ -83,7 +94,8 @@ export const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskDetailSchema, 400: ProblemSchema, 404: ProblemSchema },
       },
     },
-    async (request) => getTask({ caller: principal(request), key: request.params.key, tasks }),
+    async (request) =>
+      getTask({ caller: principal(request), key: request.params.key, tasks, lang: preferredLanguage(request.headers['accept-language']) }),
   );
 
   app.post(

@@ -128,7 +128,7 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
       const subject = await reads.findSubject(id);
       // Hot path: the serialised order, shared by everyone allowed to see it, for the cache period.
       if (subject && canSee(caller, subject.customerId)) {
-        const body = await reads.view('productOrder', subject.id, async () =>
+        const body = await reads.view('productOrder', subject.id, 'zh', async () =>
           JSON.stringify(ProductOrderSchema.parse(await getProductOrder({ caller, id, progress: reads }))),
         );
         // already validated and serialised above

@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ACCESS } from '../domain/auth/access.ts';
 import { createProgressRepository } from '../domain/status/repository.ts';
@@ -105,7 +106,13 @@ export const tmfTroubleTicketRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TroubleTicketSchema, ...TMF_ERRORS },
       },
     },
-    async (request) => getTroubleTicket({ caller: principal(request), id: request.params.id, progress: app.statusReads }),
+    async (request) =>
+      getTroubleTicket({
+        caller: principal(request),
+        id: request.params.id,
+        progress: app.statusReads,
+        lang: preferredLanguage(request.headers['accept-language']),
+      }),
   );
 
   await app.register(hubRoutes('troubleTicket', TROUBLE_TICKET_BASE, TAG));

@@ -1,3 +1,5 @@
+import type { Language } from '../i18n/language.ts';
+import { reasonIn } from '../i18n/reasons.ts';
 import { HOME_BROADBAND_PROCESS_ID, MESSAGES, type OrderVariables } from '../../../contracts/home-broadband.ts';
 import type { Db } from '../../../db/client.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
@@ -146,10 +148,20 @@ export function confirmOrder(command: OrderCommand) {
   });
 }
 
-export async function getOrder({ caller, id, orders }: { caller: Principal; id: string; orders: OrderRepository }): Promise<Order> {
+export async function getOrder({
+  caller,
+  id,
+  orders,
+  lang = 'zh',
+}: {
+  caller: Principal;
+  id: string;
+  orders: OrderRepository;
+  lang?: Language;
+}): Promise<Order> {
   const row = await orders.find(id);
   if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
-  return toOrder(row, orders);
+  return toOrder(row, orders, lang);
 }
 
 function toStage(s: StageRow) {
@@ -163,7 +175,7 @@ function toStage(s: StageRow) {
   };
 }
 
-async function toOrder(row: OrderRow, orders: OrderRepository): Promise<Order> {
+async function toOrder(row: OrderRow, orders: OrderRepository, lang: Language = 'zh'): Promise<Order> {
   const [stages, processState] = row.processInstanceKey
     ? await Promise.all([orders.stages(row.processInstanceKey), orders.processState(row.processInstanceKey)])
     : [[], undefined];
@@ -173,7 +185,7 @@ async function toOrder(row: OrderRow, orders: OrderRepository): Promise<Order> {
     kind: row.kind,
     customerId: row.customerId,
     state: row.state as Order['state'],
-    stateReason: row.stateReason,
+    stateReason: reasonIn(lang, row.stateReason),
     customer: { name: row.customerName, phone: row.customerPhone, level: row.customerLevel },
     address: row.address,
     grid: row.grid,

@@ -1,3 +1,4 @@
+import type { Language } from '../i18n/language.ts';
 import { readThrough } from '../read-through.ts';
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
@@ -197,14 +198,14 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
       const key = id.toUpperCase();
       subjects.forget(key);
       progresses.forget(key);
-      for (const kind of VIEW_KINDS) views.forget(`${kind}:${key}`);
+      for (const kind of VIEW_KINDS) for (const lang of ['zh', 'en']) views.forget(`${kind}:${lang}:${key}`);
     },
     /**
      * A whole answer, serialised, reused like the rest for the cache period: the same for every
      * caller allowed to see the subject (the route checks that before asking).
      */
-    view(kind: (typeof VIEW_KINDS)[number], id: string, build: () => Promise<string>): Promise<string> {
-      return readCacheMs > 0 ? views.get(`${kind}:${id.toUpperCase()}`, build) : build();
+    view(kind: (typeof VIEW_KINDS)[number], id: string, lang: Language, build: () => Promise<string>): Promise<string> {
+      return readCacheMs > 0 ? views.get(`${kind}:${lang}:${id.toUpperCase()}`, build) : build();
     },
 
     /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */

@@ -1,3 +1,5 @@
+import type { Language } from '../i18n/language.ts';
+import { reasonIn } from '../i18n/reasons.ts';
 import { ApiError } from '../../errors.ts';
 import { canSee } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
@@ -17,11 +19,14 @@ export async function getStatus({
   id,
   progress: repo,
   now = new Date(),
+  lang = 'zh',
 }: {
   caller: Principal;
   id: string;
   progress: ProgressRepository;
   now?: Date;
+  /** The language of stateReason (the labels come in both). */
+  lang?: Language;
 }): Promise<StatusView> {
   const subject = await repo.findSubject(id.toUpperCase());
   if (!subject || !canSee(caller, subject.customerId)) throw subjectNotFound(id);
@@ -46,7 +51,7 @@ export async function getStatus({
     kindLabel: KIND_LABELS[subject.process] ?? { zh: subject.process, en: subject.process },
     state: current.state,
     stateLabel: STATE_LABELS[current.state] ?? { zh: current.state, en: current.state },
-    stateReason: subject.stateReason ?? (current.state === 'acknowledged' ? null : current.reason),
+    stateReason: reasonIn(lang, subject.stateReason ?? (current.state === 'acknowledged' ? null : current.reason)),
     createdAt: subject.createdAt.toISOString(),
     closedAt: iso(subject.closedAt),
     currentStages: stages

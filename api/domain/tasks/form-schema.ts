@@ -44,7 +44,9 @@ export function formVariablesSchema(form: { components?: FormComponent[] }): z.Z
         case 'radio': {
           const options = (c.values ?? []).map((o) => o.value);
           field =
-            options.length > 0 ? z.enum(options as [string, ...string[]], { error: `须为以下之一 / must be one of: ${options.join(', ')}` }) : z.string();
+            options.length > 0
+              ? z.enum(options as [string, ...string[]], { error: `须为以下之一 / must be one of: ${options.join(', ')}` })
+              : z.string();
           break;
         }
         case 'checklist':

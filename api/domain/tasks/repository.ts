@@ -37,14 +37,19 @@ export const CONTEXT_VARIABLES = [
 export interface TaskRow {
   userTaskKey: string;
   name: string | null;
+  /** English names from the model (`name.en`), for the language switch. */
+  nameEn: string | null;
   elementId: string;
   bpmnProcessId: string;
   processName: string | null;
+  processNameEn: string | null;
   processInstanceKey: string;
   rootProcessInstanceKey: string | null;
   candidateGroups: string[];
   assignee: string | null;
   completedBy: string | null;
+  assigneeName: string | null;
+  completedByName: string | null;
   formId: string | null;
   dueDate: string | null;
   priority: number;
@@ -66,10 +71,11 @@ export interface TaskRow {
  * the nearest scope wins. Branch comes from the line or work package, else from the grid.
  */
 const TASK_WITH_CONTEXT = sql`
-  select t.user_task_key as "userTaskKey", t.name, t.element_id as "elementId", t.bpmn_process_id as "bpmnProcessId",
-         pe.name as "processName", t.process_instance_key::text as "processInstanceKey",
+  select t.user_task_key as "userTaskKey", t.name, te.name_en as "nameEn", t.element_id as "elementId", t.bpmn_process_id as "bpmnProcessId",
+         pe.name as "processName", pe.name_en as "processNameEn", t.process_instance_key::text as "processInstanceKey",
          pi.root_process_instance_key::text as "rootProcessInstanceKey", t.candidate_groups as "candidateGroups",
-         t.assignee, t.completed_by as "completedBy", t.form_id as "formId", t.due_date as "dueDate", t.priority, t.state,
+         t.assignee, (select u.display_name from app_user u where u.username = t.assignee) as "assigneeName",
+         t.completed_by as "completedBy", (select u.display_name from app_user u where u.username = t.completed_by) as "completedByName", t.form_id as "formId", t.due_date as "dueDate", t.priority, t.state,
          t.created_at as "createdAt", t.ended_at as "endedAt", ctx.context,
          coalesce(ctx.context->>'changeId', ctx.context->>'ticketId', ctx.context->>'complaintId', ctx.context->>'lineOrderId',
                   ctx.context->>'orderId', ctx.context->'line'->>'lineId', ctx.context->'chaseUp'->>'subjectId', ctx.context->>'month') as "businessKey",
@@ -81,6 +87,7 @@ const TASK_WITH_CONTEXT = sql`
   left join instance_stage s on s.element_instance_key = t.element_instance_key
   left join process_instance pi on pi.process_instance_key = t.process_instance_key
   left join process_element pe on pe.process_definition_key = t.process_definition_key and pe.element_id = t.bpmn_process_id
+  left join process_element te on te.process_definition_key = t.process_definition_key and te.element_id = t.element_id
   left join lateral (
     select coalesce(jsonb_object_agg(v.name, v.value), '{}'::jsonb) as context
     from (

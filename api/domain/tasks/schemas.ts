@@ -59,6 +59,7 @@ export const TaskSchema = z
     branch: z.string().nullable(),
     candidateGroups: z.array(z.string()),
     assignee: z.string().nullable(),
+    assigneeName: z.string().nullable().describe('The assignee as people know them (王芳), not the login'),
     formId: z.string().nullable(),
     priority: z.number().int(),
     dueDate: z.string().nullable(),
@@ -67,16 +68,17 @@ export const TaskSchema = z
     createdAt: z.string().datetime(),
     endedAt: z.string().datetime().nullable(),
     completedBy: z.string().nullable(),
+    completedByName: z.string().nullable().describe('Who completed it, as people know them'),
     chaseUps: ChaseUpSummarySchema.describe("The customer's chase-ups (催单) on the task's order or ticket"),
   })
   .meta({
     id: 'Task',
     example: {
       key: '2251799813690412',
-      name: 'Review order',
+      name: '订单中心资料审核',
       elementId: 'review-order',
       processId: 'home-broadband-new-install',
-      processName: 'Home broadband new install',
+      processName: '家庭宽带：新装',
       processInstanceKey: '2251799813690377',
       rootProcessInstanceKey: '2251799813690377',
       businessKey: 'HB20261122000001',
@@ -86,6 +88,7 @@ export const TaskSchema = z
       branch: 'urumqi',
       candidateGroups: ['order-center'],
       assignee: null,
+      assigneeName: null,
       formId: 'order-review',
       priority: 50,
       dueDate: '2026-11-22T12:00:00Z',
@@ -94,6 +97,7 @@ export const TaskSchema = z
       createdAt: '2026-11-22T08:00:00Z',
       endedAt: null,
       completedBy: null,
+      completedByName: null,
       chaseUps: { count: 0, sinceTaskCreated: 0, latest: null },
     },
   });

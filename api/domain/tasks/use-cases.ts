@@ -3,6 +3,7 @@ import type { OperatonClient } from '../../../engine/operaton.ts';
 import { engineCommand, isGone } from '../engine-command.ts';
 import { ApiError, errors } from '../../errors.ts';
 import type { Principal } from '../auth/schemas.ts';
+import { inLanguage, type Language } from '../i18n/language.ts';
 import { checkEvidenceBeforeCompletion } from '../evidence/use-cases.ts';
 import type { EvidenceRepository } from '../evidence/repository.ts';
 import { formVariablesSchema } from './form-schema.ts';
@@ -20,13 +21,13 @@ export function slaState(createdAt: Date, dueDate: string | null, now: Date = ne
   return left < Math.max(allowed / 5, 0) || left < 3_600_000 ? 'at-risk' : 'on-time';
 }
 
-export function toTask(row: TaskRow): Task {
+export function toTask(row: TaskRow, lang: Language = 'zh'): Task {
   return {
     key: row.userTaskKey,
-    name: row.name,
+    name: inLanguage(lang, row.name, row.nameEn),
     elementId: row.elementId,
     processId: row.bpmnProcessId,
-    processName: row.processName,
+    processName: inLanguage(lang, row.processName, row.processNameEn),
     processInstanceKey: row.processInstanceKey,
     rootProcessInstanceKey: row.rootProcessInstanceKey,
     businessKey: row.businessKey,
@@ -36,6 +37,7 @@ export function toTask(row: TaskRow): Task {
     branch: row.branch,
     candidateGroups: row.candidateGroups,
     assignee: row.assignee,
+    assigneeName: row.assigneeName,
     formId: row.formId,
     priority: row.priority,
     dueDate: row.dueDate,
@@ -44,6 +46,7 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.createdAt.toISOString(),
     endedAt: row.endedAt?.toISOString() ?? null,
     completedBy: row.completedBy,
+    completedByName: row.completedByName,
     chaseUps: row.chaseUps,
   };
 }
@@ -64,10 +67,12 @@ export async function listTasks({
   caller,
   query,
   tasks,
+  lang = 'zh',
 }: {
   caller: Principal;
   query: TaskListQuery;
   tasks: TaskRepository;
+  lang?: Language;
 }): Promise<{ tasks: Task[]; total: number }> {
   if (query.group && !worksGroup(caller, query.group)) {
     throw new ApiError(403, 'FORBIDDEN', 'Not allowed for your role', `You do not work group ${query.group}.`, [
@@ -77,7 +82,7 @@ export async function listTasks({
   const groups = query.group ? [query.group] : caller.role === 'admin' ? 'all' : caller.groups;
   const branch = caller.role === 'admin' ? null : caller.branch;
   const { rows, total } = await tasks.open({ ...query, groups, username: caller.username, branch });
-  return { tasks: rows.map(toTask), total };
+  return { tasks: rows.map((r) => toTask(r, lang)), total };
 }
 
 export async function listDoneTasks({
@@ -85,14 +90,16 @@ export async function listDoneTasks({
   limit,
   offset,
   tasks,
+  lang = 'zh',
 }: {
   caller: Principal;
   limit: number;
   offset: number;
   tasks: TaskRepository;
+  lang?: Language;
 }): Promise<{ tasks: Task[]; total: number }> {
   const { rows, total } = await tasks.doneBy(caller.username, limit, offset);
-  return { tasks: rows.map(toTask), total };
+  return { tasks: rows.map((r) => toTask(r, lang)), total };
 }
 
 /** A task the caller may work; another group's or branch's task is not revealed (404). */
@@ -106,10 +113,20 @@ function requireOpen(task: TaskRow) {
   if (task.state !== 'created') throw errors.taskNotOpen(task.userTaskKey, task.state);
 }
 
-export async function getTask({ caller, key, tasks }: { caller: Principal; key: string; tasks: TaskRepository }) {
+export async function getTask({
+  caller,
+  key,
+  tasks,
+  lang = 'zh',
+}: {
+  caller: Principal;
+  key: string;
+  tasks: TaskRepository;
+  lang?: Language;
+}) {
   const task = await workableTask(caller, key, tasks);
   const form = task.formId ? await tasks.latestForm(task.formId) : undefined;
-  return { ...toTask(task), form: (form?.schema as Record<string, unknown> | undefined) ?? null, context: task.context };
+  return { ...toTask(task, lang), form: (form?.schema as Record<string, unknown> | undefined) ?? null, context: task.context };
 }
 
 const claimedByOther = (key: string, assignee: string) =>
@@ -152,7 +169,7 @@ export async function claimTask({ caller, key, tasks, engine, engineTimeoutMs }:
     );
     await tasks.setAssignee(key, caller.username);
   }
-  return toTask({ ...task, assignee: caller.username });
+  return toTask({ ...task, assignee: caller.username, assigneeName: caller.name });
 }
 
 export async function unclaimTask({ caller, key, tasks, engine, engineTimeoutMs }: TaskCommand) {
@@ -165,7 +182,7 @@ export async function unclaimTask({ caller, key, tasks, engine, engineTimeoutMs 
     );
     await tasks.setAssignee(key, null);
   }
-  return toTask({ ...task, assignee: null });
+  return toTask({ ...task, assignee: null, assigneeName: null });
 }
 
 /** Completes an open user task with its form's variables, validated against that form. */

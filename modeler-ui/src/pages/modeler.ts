@@ -1,3 +1,4 @@
+import { lintMessage, translateModule } from '../bpmn/translate.ts';
 import 'camunda-bpmn-js/dist/assets/camunda-platform-modeler.css';
 import BpmnModeler from 'camunda-bpmn-js/lib/camunda-platform/Modeler';
 import { ApiProblem, api, apiRaw } from '../api.ts';
@@ -197,7 +198,7 @@ function definedProcessId(definitions: { rootElements?: { $type: string; id?: st
 
 /** Opens a deployed process (a version of it), or a new one from the template when `processId` is absent. */
 function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenArgs & { processId?: string; version?: number }): Editor {
-  const modeler = new BpmnModeler({ container: canvas, propertiesPanel: { parent: props } });
+  const modeler = new BpmnModeler({ container: canvas, propertiesPanel: { parent: props }, additionalModules: [translateModule] } as never);
   const elementRegistry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvasApi = modeler.get('canvas') as {
     addMarker(id: string, m: string): void;
@@ -248,6 +249,13 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     downloadButton(`${processId ?? 'new-process'}.bpmn`, save),
     deployButton,
   );
+
+  /** A problem's element as people know it: its name (its id beside it, for the modeler's search). */
+  function problemElementName(id: string | undefined) {
+    if (!id) return '—';
+    const bo = (elementRegistry.get(id) as { businessObject?: { name?: string } } | undefined)?.businessObject;
+    return bo?.name ? [bo.name, ' ', h('small', { class: 'mono muted' }, id)] : h('span', { class: 'mono' }, id);
+  }
 
   async function save() {
     return (await modeler.saveXML({ format: true })).xml ?? '';
@@ -369,9 +377,9 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
                 h(
                   'li',
                   { onclick: () => selectElement(p.elementId), 'data-rule': p.rule },
-                  h('span', { class: `sev-${p.severity}` }, p.severity === 'error' ? '● error' : '▲ warn'),
-                  h('span', { class: 'mono' }, p.elementId ?? '—'),
-                  h('span', {}, p.message, ' ', h('small', { class: 'muted' }, p.rule)),
+                  h('span', { class: `sev-${p.severity}` }, p.severity === 'error' ? `● ${t('sevError')}` : `▲ ${t('sevWarning')}`),
+                  h('span', {}, problemElementName(p.elementId)),
+                  h('span', {}, lintMessage(p.message), ' ', h('small', { class: 'muted' }, p.rule)),
                 ),
               ),
             )

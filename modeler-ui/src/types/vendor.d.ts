@@ -30,3 +30,7 @@ declare module 'dmn-js/lib/Modeler' {
     destroy(): void;
   }
 }
+declare module 'bpmn-js-i18n/translations/zn.js' {
+  const translations: Record<string, string>;
+  export default translations;
+}
