@@ -49,6 +49,7 @@ export const chaseUpRoutes: FastifyPluginAsyncZod = async (app) => {
         chaseUps,
         engine: app.engine,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+        foldSeconds: app.settings.CHASE_UP_FOLD_SECONDS,
         log: request.log,
       });
       app.statusReads.forget(result.chaseUp.subjectId);

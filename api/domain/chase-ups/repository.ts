@@ -3,7 +3,7 @@ import type { Db } from '../../../db/client.ts';
 import { chaseUps } from '../../../db/schema.ts';
 import { branchOfGrid } from '../../../contracts/organisation.ts';
 import type { SubjectRecord } from '../status/repository.ts';
-import { CHASE_UP_FOLD_MINUTES, type ChaseUpChannel, type ChaseUpRole, type ChaseUpSummary } from './schemas.ts';
+import { type ChaseUpChannel, type ChaseUpRole, type ChaseUpSummary } from './schemas.ts';
 
 export type ChaseUpRow = typeof chaseUps.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -105,13 +105,11 @@ export function createChaseUpRepository({ db }: { db: Db }) {
     },
 
     /** The counted chase-up a press within the fold window belongs to, if any. */
-    async recent(tx: Tx, subjectId: string): Promise<ChaseUpRow | undefined> {
+    async recent(tx: Tx, subjectId: string, foldSeconds: number): Promise<ChaseUpRow | undefined> {
       const [row] = await tx
         .select()
         .from(chaseUps)
-        .where(
-          and(eq(chaseUps.subjectId, subjectId), gte(chaseUps.createdAt, sql`now() - make_interval(mins => ${CHASE_UP_FOLD_MINUTES})`)),
-        )
+        .where(and(eq(chaseUps.subjectId, subjectId), gte(chaseUps.createdAt, sql`now() - make_interval(secs => ${foldSeconds})`)))
         .orderBy(desc(chaseUps.createdAt))
         .limit(1);
       return row;

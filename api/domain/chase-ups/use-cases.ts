@@ -1,4 +1,3 @@
-import type { Db } from '../../../db/client.ts';
 import { escalations } from '../../../db/schema.ts';
 import type { OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError } from '../../errors.ts';
@@ -10,7 +9,7 @@ import { ESCALATION_LABELS, KIND_LABELS, stageLabel } from '../status/labels.ts'
 import { finalState } from '../status/progress.ts';
 import type { ProgressRepository, SubjectRecord } from '../status/repository.ts';
 import type { ChaseUpRepository, ChaseUpRow, CurrentStep } from './repository.ts';
-import type { ChaseUp, ChaseUpBody, ChaseUpChannel, ChaseUpRole } from './schemas.ts';
+import { CHASE_UP_FOLD_MINUTES, type ChaseUp, type ChaseUpBody, type ChaseUpChannel, type ChaseUpRole } from './schemas.ts';
 
 /** The response center's process an escalating chase-up starts (processes/chase-up-escalation.bpmn). */
 export const CHASE_UP_ESCALATION_PROCESS_ID = 'chase-up-escalation';
@@ -154,14 +153,16 @@ export async function chaseUp({
   chaseUps: repo,
   engine,
   engineTimeoutMs,
+  foldSeconds = CHASE_UP_FOLD_MINUTES * 60,
   log,
 }: {
   caller: Principal;
   id: string;
   body: ChaseUpBody;
+  /** Presses within this many seconds of the last counted chase-up count once (CHASE_UP_FOLD_SECONDS). */
+  foldSeconds?: number;
   progress: ProgressRepository;
   chaseUps: ChaseUpRepository;
-  db?: Db;
   engine: OperatonClient;
   engineTimeoutMs?: number;
   log?: { warn(context: object, message: string): void; error(context: object, message: string): void };
@@ -190,7 +191,7 @@ export async function chaseUp({
   let started: string | undefined;
   try {
     const result = await repo.locked(subject.id, async (tx) => {
-      const recent = await repo.recent(tx, subject.id);
+      const recent = await repo.recent(tx, subject.id, foldSeconds);
       if (recent) return { created: false, row: await repo.foldPress(tx, recent.id) };
       const sequenceInStep = (await repo.countSince(tx, subject.id, step.startedAt)) + 1;
       const level = escalationFor(sequenceInStep);

@@ -60,14 +60,14 @@ export function createKpiRepository(db: Db) {
           and ${p.process ? sql`s.bpmn_process_id = ${p.process}` : sql`true`} and ${p.branch ? sql`ctx.branch = ${p.branch}` : sql`true`}
         limit 200000`);
     },
-    /** Top-level items closed in the period, and whether any SLA timer escalated on them. */
+    /** Top-level items closed in the period, and whether any SLA timer escalated on them (a customer's chase-up escalation is no SLA miss). */
     async slaByLevel(p: Period) {
       return run<{ customerLevel: string | null; total: string; met: string }>(sql`
         with ctx as (${INSTANCE_CONTEXT})
         select ctx.customer_level as "customerLevel", count(*) as total,
-               count(*) filter (where not exists (select 1 from escalation e where e.process_instance_key = ctx.key
-                                                   or e.subject_id = ctx.business_key)) as met
-        from ctx where ctx.state = 'completed' and ${inPeriod(sql`ctx.ended_at`, p)} and ${filters(p, 'ctx')}
+               count(*) filter (where not exists (select 1 from escalation e where (e.process_instance_key = ctx.key
+                                                   or e.subject_id = ctx.business_key) and e.element_id <> 'chase-up')) as met
+        from ctx where ctx.state = 'completed' and ctx.process_id <> 'chase-up-escalation' and ${inPeriod(sql`ctx.ended_at`, p)} and ${filters(p, 'ctx')}
         group by ctx.customer_level order by ctx.customer_level`);
     },
     /** How long a user task waited before it was completed (wall clock: fault clocks run 7×24). */

@@ -9,6 +9,7 @@ import { createViewer, type Viewer } from '../bpmn/viewer.ts';
 import { fill, h } from '../dom.ts';
 import { elementName, lang, processName, t, tr } from '../i18n.ts';
 import type { Route } from '../main.ts';
+import { complaintStatsSection } from './complaint-stats.ts';
 
 echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
@@ -83,6 +84,7 @@ export function render(root: HTMLElement, route: Route) {
     backlog: h('div', { class: 'chart', 'data-chart': 'backlog' }),
   };
   const heatHost = h('div', { class: 'heat-canvas', 'data-testid': 'heat-canvas' });
+  const complaints = complaintStatsSection({ branch: () => state.branch });
   const card = (title: string, body: HTMLElement, wide = false) =>
     h('section', { class: `chart-card${wide ? ' wide' : ''}` }, h('h2', {}, title), body);
 
@@ -124,6 +126,7 @@ export function render(root: HTMLElement, route: Route) {
         card(t('kpi_online'), chartHosts.online),
         card(t('kpi_backlog'), chartHosts.backlog, true),
         card(`${t('heatTitle')} · ${t('heatHint')}`, heatHost, true),
+        complaints.element,
       ),
     ),
   );
@@ -329,6 +332,7 @@ export function render(root: HTMLElement, route: Route) {
 
   void load();
   return () => {
+    complaints.stop();
     window.removeEventListener('resize', onResize);
     charts.forEach((c) => c.dispose());
     viewer?.destroy();

@@ -8,6 +8,7 @@ import { fill, h, toast } from '../dom.ts';
 import { elementName, formatDue, formatTime, processName, t, tr } from '../i18n.ts';
 import type { Route } from '../main.ts';
 import { levelBadge, slaBadge } from './widgets.ts';
+import { chaseUpBlock } from './chase-ups.ts';
 import { evidencePanel } from './evidence.ts';
 
 /** GET /tasks items (api/domain/tasks/schemas.ts TaskSchema). */
@@ -337,6 +338,7 @@ export function render(root: HTMLElement, route: Route) {
         fact(t('col_assignee'), task.assigneeName ?? task.assignee ?? t('unassigned')),
         fact(t('col_created'), formatTime(task.createdAt)),
       ),
+      chaseUpBlock(task),
       contextBlock(task.context),
       h(
         'div',

@@ -2,6 +2,7 @@ import { ApiProblem, api } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { elementName, formatDuration, formatTime, lang, t, tr } from '../i18n.ts';
 import { navigate, type Route } from '../main.ts';
+import { chaseUpPanel } from './chase-ups.ts';
 import { hasRole } from '../auth.ts';
 import { noticesPanel } from './notices-panel.ts';
 
@@ -219,6 +220,9 @@ export function render(root: HTMLElement, route: Route) {
     result,
   );
   if (!id) return;
+  // 催单: the button and the chase-ups so far, above the progress (pages/chase-ups.ts).
+  const chase = chaseUpPanel(id);
+  result.before(chase.element);
   // Staff see the SMS sent about it under its timeline (pages/notices-panel.ts).
   const notices = hasRole('clerk', 'process-owner', 'leader', 'admin') ? noticesPanel(id) : undefined;
   if (notices) root.append(notices.element);
@@ -230,6 +234,7 @@ export function render(root: HTMLElement, route: Route) {
       const progress = await fetchProgress(id);
       remember(id);
       fill(result, view(progress));
+      chase.update(progress.state);
       void notices?.reload();
     } catch (e) {
       fill(result, h('div', { class: 'error-box' }, e instanceof ApiProblem && e.status === 404 ? t('notFound') : (e as Error).message));
