@@ -75,6 +75,7 @@ describe('evidence in the browser', () => {
     // (the panel fits the phone's width)
     const box = await panel.boundingBox();
     expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    await panel.scrollIntoViewIfNeeded();
     await ui.screenshot(phone, 'evidence-phone');
     await panel.locator('[data-evidence-kind=onsite-report] .evidence-thumb').click();
     const full = phone.locator('[data-testid=evidence-full] img');
@@ -93,6 +94,7 @@ describe('evidence in the browser', () => {
     const reviewPanel = desk.locator('[data-testid=evidence]');
     const report = reviewPanel.locator('[data-evidence-kind=onsite-report] figure');
     await report.locator('img[src^="blob:"]').waitFor();
+    expect(await reviewPanel.locator('input[type=file]').count()).toBe(0); // the reviewer judges, the crew uploads
     await report.locator('[data-action=reject-evidence]').click();
     await report.locator('[data-field=reject-reason]').fill('签字不清晰，请重新拍摄');
     await report.locator('[data-action=confirm-reject]').click();

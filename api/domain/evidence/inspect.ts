@@ -122,13 +122,13 @@ export async function inspectEvidenceFile(bytes: Buffer, kind: EvidenceKind): Pr
     const pipeline = open().rotate();
     const encoded =
       mediaType === 'image/png'
-        ? pipeline.png({ compressionLevel: 9 })
+        ? pipeline.png()
         : mediaType === 'image/webp'
           ? pipeline.webp({ quality: 90 })
           : pipeline.jpeg({ quality: 90 });
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
-    const thumb = await open()
-      .rotate()
+    // from the clean re-encoded image: a JPEG shrinks on load, so the thumbnail costs little more
+    const thumb = await sharp(data)
       .resize(THUMBNAIL_EDGE, THUMBNAIL_EDGE, { fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 72 })
       .toBuffer();

@@ -32,6 +32,14 @@ interface Kpis {
   period: { from: string; to: string };
   stageDurations: StageDuration[];
   slaCompliance: (Rate & { customerLevel: string })[];
+  /** Trouble tickets: compliance had customer-caused waits counted, and the paused time (docs/sla-pauses.md). */
+  slaPauses: {
+    ticketsPaused: number;
+    pausesCounted: number;
+    pausesRefused: number;
+    pausedWorkingHours: number;
+    byLevel: { customerLevel: string; pausesCounted: Rate; pausedWorkingHours: number }[];
+  };
   dispatchWithin15: Rate;
   acceptWithin30: Rate;
   onlineResolution: Rate;
@@ -153,7 +161,7 @@ export function render(root: HTMLElement, route: Route) {
     }
     drawTiles(kpis);
     drawDurations(kpis.stageDurations);
-    drawSla(kpis.slaCompliance);
+    drawSla(kpis.slaCompliance, kpis.slaPauses);
     drawOnline(kpis.onlineResolution);
     drawBacklog(kpis.backlog);
     const durations = await api<StageDuration[]>('/kpis/stage-durations', { query }).catch(() => kpis.stageDurations);
@@ -175,6 +183,13 @@ export function render(root: HTMLElement, route: Route) {
         lang() === 'zh' ? `${k.satisfaction.responses} 次回访` : `${k.satisfaction.responses} revisits`,
       ),
       tile(t('kpi_acceptance'), pct(k.acceptancePass), n(k.acceptancePass)),
+      tile(
+        t('kpi_paused'),
+        lang() === 'zh' ? `${k.slaPauses.pausedWorkingHours} 工作小时` : `${k.slaPauses.pausedWorkingHours} working h`,
+        lang() === 'zh'
+          ? `${k.slaPauses.ticketsPaused} 单 · ${k.slaPauses.pausesCounted} 次计入 · ${k.slaPauses.pausesRefused} 次未获确认`
+          : `${k.slaPauses.ticketsPaused} tickets · ${k.slaPauses.pausesCounted} counted · ${k.slaPauses.pausesRefused} refused`,
+      ),
     );
   }
 
@@ -227,19 +242,25 @@ export function render(root: HTMLElement, route: Route) {
     );
   }
 
-  function drawSla(rows: (Rate & { customerLevel: string })[]) {
+  function drawSla(rows: (Rate & { customerLevel: string })[], paused: Kpis['slaPauses']) {
     if (rows.every((r) => r.total === 0)) return empty(slaChart);
     const ordered = LEVELS.map((l) => rows.find((r) => r.customerLevel === l)).filter((r): r is Rate & { customerLevel: string } => !!r);
+    // Beside the official figure (customer-caused waits excluded), the same tickets had the paused time counted.
+    const counted = ordered.map((r) => paused.byLevel.find((b) => b.customerLevel === r.customerLevel));
+    const withCounted = counted.some((c) => c && c.pausesCounted.total > 0);
     slaChart.setOption(
       {
         tooltip: {
           trigger: 'axis',
           formatter: (p: { dataIndex: number }[]) => {
             const r = ordered[p[0]!.dataIndex]!;
-            return `${tr(`level_${r.customerLevel}`)}: ${pct(r)} (${r.met}/${r.total})`;
+            const c = counted[p[0]!.dataIndex];
+            return `${tr(`level_${r.customerLevel}`)}: ${pct(r)} (${r.met}/${r.total})${
+              withCounted && c ? `<br>${t('kpi_slaPausesCounted')}: ${pct(c.pausesCounted)} · ${c.pausedWorkingHours} h` : ''
+            }`;
           },
         },
-        grid: { left: 48, right: 16, top: 16, bottom: 32 },
+        grid: { left: 48, right: 16, top: 16, bottom: withCounted ? 56 : 32 },
         xAxis: { type: 'category', data: ordered.map((r) => tr(`level_${r.customerLevel}`, r.customerLevel)) },
         yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
         series: [
@@ -251,8 +272,26 @@ export function render(root: HTMLElement, route: Route) {
               value: r.rate === null ? 0 : +(r.rate * 100).toFixed(1),
               itemStyle: { color: (r.rate ?? 1) >= 0.95 ? '#1a7f4b' : (r.rate ?? 1) >= 0.85 ? '#d48806' : '#c4282d' },
             })),
+            name: t('kpi_slaPausesExcluded'),
           },
+          ...(withCounted
+            ? [
+                {
+                  type: 'bar' as const,
+                  name: t('kpi_slaPausesCounted'),
+                  barMaxWidth: 36,
+                  itemStyle: { color: '#9aa5b1' },
+                  label: {
+                    show: true,
+                    position: 'top' as const,
+                    formatter: (p: { dataIndex: number }) => pct(counted[p.dataIndex]!.pausesCounted),
+                  },
+                  data: counted.map((c) => (c?.pausesCounted.rate == null ? 0 : +(c.pausesCounted.rate * 100).toFixed(1))),
+                },
+              ]
+            : []),
         ],
+        ...(withCounted ? { legend: { bottom: 0 } } : {}),
       },
       true,
     );

@@ -58,7 +58,7 @@ function problemText(e: unknown): string {
  * The evidence panel of a task: what its form requires and what is missing, upload per kind from
  * the phone's camera or from disk, thumbnails (tap for the full view), rejected files with the
  * reviewer's reason, and — for a reviewer — rejection with a reason. Renders nothing for a task
- * whose form asks for no evidence and that has none.
+ * whose form asks for no evidence and whose line or order has none (the API takes files on any task).
  */
 export function evidencePanel(taskKey: string, { editable }: { editable: boolean }) {
   const root = h('section', { class: 'evidence', 'data-testid': 'evidence' });
@@ -77,12 +77,11 @@ export function evidencePanel(taskKey: string, { editable }: { editable: boolean
 
   function render(data: TaskEvidence) {
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
-    if (!data.requirement && data.files.length === 0 && !editable) {
+    if (!data.requirement && data.files.length === 0) {
       fill(root);
       return;
     }
     const kinds = [...new Set([...(data.requirement?.kinds ?? []), ...data.files.map((f) => f.kind)])];
-    if (editable && kinds.length === 0) kinds.push('other');
     const complete = data.missing.kinds.length === 0 && data.missing.count === 0;
     fill(
       root,
@@ -103,6 +102,8 @@ export function evidencePanel(taskKey: string, { editable }: { editable: boolean
   function kindRow(kind: string, data: TaskEvidence) {
     const files = data.files.filter((f) => f.kind === kind);
     const missing = data.missing.kinds.includes(kind);
+    // whoever works the task uploads; a reviewer judges what the crew uploaded
+    const uploads = editable && !data.canReject;
     const picker = (capture: boolean) => {
       const input = h('input', {
         type: 'file',
@@ -116,7 +117,7 @@ export function evidencePanel(taskKey: string, { editable }: { editable: boolean
       return h(
         'label',
         { class: capture ? 'button primary' : 'button' },
-        capture ? `📷 ${t('evidence_take_photo')}` : t('evidence_choose_file'),
+        capture ? t('evidence_take_photo') : t('evidence_choose_file'),
         input,
       );
     };
@@ -141,7 +142,7 @@ export function evidencePanel(taskKey: string, { editable }: { editable: boolean
         'div',
         { class: 'evidence-kind-head' },
         h('strong', {}, kindName(kind)),
-        editable ? h('span', { class: 'evidence-pickers' }, picker(true), picker(false)) : null,
+        uploads ? h('span', { class: 'evidence-pickers' }, picker(true), picker(false)) : null,
       ),
       files.length === 0
         ? h('p', { class: 'muted small' }, t('evidence_none'))
