@@ -20,6 +20,8 @@ export interface NoticeDispatcherOptions {
   leaseMs: number;
   /** Notices claimed per round. */
   batch: number;
+  /** A submission the gateway has not answered by then counts as failed (retried; the client reference covers a late success). */
+  submitTimeoutMs: number;
   /** The dispatcher's clock (tests move it to see the rate limit's window pass). */
   now: () => Date;
 }
@@ -33,6 +35,7 @@ export const DEFAULT_NOTICE_OPTIONS: NoticeDispatcherOptions = {
   staffPerPhonePerHour: 60,
   leaseMs: 30_000,
   batch: 50,
+  submitTimeoutMs: 10_000,
   now: () => new Date(),
 };
 
@@ -168,7 +171,17 @@ export function createNoticeDispatcher({
     if (body === undefined) return;
     const attempts = n.attempts + 1;
     try {
-      const { messageId } = await gateway.submit({ clientRef: `sms-notice-${n.id}`, phone: n.recipient, body });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new SmsGatewayError(`网关无应答 / no answer from the gateway within ${o.submitTimeoutMs} ms`, true)),
+          o.submitTimeoutMs,
+        );
+      });
+      const { messageId } = await Promise.race([
+        gateway.submit({ clientRef: `sms-notice-${n.id}`, phone: n.recipient, body }),
+        timeout,
+      ]).finally(() => clearTimeout(timer));
       await db.execute(sql`
         update sms_notice set status = 'sent', gateway_message_id = ${messageId}, attempts = ${attempts}, claimed_until = null, last_error = null
         where id = ${n.id}::bigint`);
