@@ -65,7 +65,7 @@ describe('chase-ups and live complaint statistics in the browser', () => {
     await ui.screenshot(clerk, 'task-chase-up');
   });
 
-  it("the leaders' dashboard shows today's complaints by category and branch and counts a new one without a reload", async () => {
+  it("the leaders' dashboard shows today's complaints by category and branch, counts a new one without a reload, and the chase-up rate per branch", async () => {
     const page = await ui.loginAs('leader.region');
     await page.goto(`${ui.baseUrl}/#/dashboard`);
     const today = page.locator('[data-testid=complaints-today]');
@@ -93,6 +93,13 @@ describe('chase-ups and live complaint statistics in the browser', () => {
     const row = page.locator('[data-testid=complaint-categories] tr[data-category=staff-attitude]');
     await expect(row.innerText()).resolves.toContain('服务态度');
     await expect(row.locator('td[data-branch=urumqi]').innerText()).resolves.toMatch(/^[1-9]\d* \/ [1-9]/);
+    await page.locator('[data-testid=complaint-stats]').scrollIntoViewIfNeeded();
     await ui.screenshot(page, 'dashboard-complaint-stats');
+
+    // and the chase-up rate per branch counts the order chased above
+    const rate = page.locator('[data-testid=chase-up-rate] tr[data-branch=urumqi] td[data-col=rate]');
+    await rate.waitFor();
+    await expect(rate.innerText()).resolves.toMatch(/^\d+\.\d%$/);
+    await expect(page.locator('[data-testid=chase-up-rate]').innerText()).resolves.toContain('乌鲁木齐分公司');
   });
 });

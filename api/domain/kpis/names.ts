@@ -1,24 +1,17 @@
 /**
- * Names people read for the codes the KPIs group by: branches (分公司) and complaint categories,
- * Chinese first, English through the language switch. A code without a name reads as itself.
+ * Names people read for the codes the chase-up and complaint statistics group by, Chinese first,
+ * English through the language switch: branches from the organisation's names (contracts/names.ts),
+ * complaint categories from the complaint-handling guide. A code without a name reads as itself.
  */
-export interface Name {
-  zh: string;
-  en: string;
-}
+import { branchName as organisationBranchName, type Name } from '../../../contracts/names.ts';
 
-export const BRANCH_NAMES: Record<string, Name> = {
-  urumqi: { zh: '乌鲁木齐分公司', en: 'Ürümqi branch' },
-  kashgar: { zh: '喀什分公司', en: 'Kashgar branch' },
-  yili: { zh: '伊犁分公司', en: 'Ili branch' },
-  xian: { zh: '西安分公司', en: "Xi'an branch" },
-};
+export type { Name };
 
+/** Subjects whose order, line or account names no branch are counted under this code. */
 export const UNKNOWN_BRANCH = 'unknown';
 
 export function branchName(code: string | null | undefined): Name {
-  if (!code || code === UNKNOWN_BRANCH) return { zh: '未归属分公司', en: 'No branch' };
-  return BRANCH_NAMES[code] ?? { zh: code, en: code };
+  return organisationBranchName(code === UNKNOWN_BRANCH ? null : code);
 }
 
 /** The categories of the complaint-handling guide (contracts/complaint.ts, processes/complaint-guide.dmn). */

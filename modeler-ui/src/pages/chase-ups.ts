@@ -192,3 +192,82 @@ export function chaseUpBlock(task: object) {
       : null,
   );
 }
+
+/** GET /kpis/chase-ups (ChaseUpKpis). */
+interface BranchChaseUps {
+  branch: string;
+  branchName: Words;
+  subjects: number;
+  chasedSubjects: number;
+  rate: number | null;
+  chaseUps: number;
+  presses: number;
+  escalatedToBranch: number;
+  escalatedToRegion: number;
+}
+
+/** The dashboard's chase-up rate (催单率) per branch for its period and branch filter; refreshed every 30 s. */
+export function chaseUpRateSection({ days, branch }: { days: () => number; branch: () => string }) {
+  const body = h('div', {}, h('p', { class: 'muted' }, t('loading')));
+  const element = h('section', { class: 'chart-card wide', 'data-testid': 'chase-up-rate' }, h('h2', {}, t('chaseRateTitle')), body);
+  let timer: number | undefined;
+  let stopped = false;
+  async function load() {
+    try {
+      const from = new Date(Date.now() - days() * 86_400_000).toISOString();
+      const k = await api<{ branches: BranchChaseUps[] }>('/kpis/chase-ups', { query: { from, branch: branch() || undefined } });
+      fill(body, k.branches.length ? rateTable(k.branches) : h('p', { class: 'muted' }, t('noData')));
+    } catch (e) {
+      fill(body, h('div', { class: 'error-box' }, (e as Error).message));
+    }
+    if (!stopped) timer = window.setTimeout(load, 30_000);
+  }
+  void load();
+  return {
+    element,
+    stop() {
+      stopped = true;
+      window.clearTimeout(timer);
+    },
+  };
+}
+
+function rateTable(rows: BranchChaseUps[]) {
+  const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
+  return h(
+    'table',
+    { class: 'grid' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, t('col_branch')),
+        h('th', { class: 'num' }, t('chaseRateReceived')),
+        h('th', { class: 'num' }, t('chaseRateChased')),
+        h('th', { class: 'num' }, t('chaseRate')),
+        h('th', { class: 'num' }, t('chaseRateCount')),
+        h('th', { class: 'num' }, t('chaseLevel_branch')),
+        h('th', { class: 'num' }, t('chaseLevel_region')),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((r) =>
+        h(
+          'tr',
+          { 'data-branch': r.branch },
+          h('td', {}, say(r.branchName)),
+          h('td', { class: 'num' }, String(r.subjects)),
+          h('td', { class: 'num' }, String(r.chasedSubjects)),
+          h('td', { class: 'num', 'data-col': 'rate' }, pct(r.rate)),
+          h('td', { class: 'num' }, String(r.chaseUps)),
+          h('td', { class: 'num' }, String(r.escalatedToBranch)),
+          h('td', { class: 'num' }, String(r.escalatedToRegion)),
+        ),
+      ),
+    ),
+  );
+}

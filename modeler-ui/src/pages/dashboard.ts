@@ -10,6 +10,7 @@ import { fill, h } from '../dom.ts';
 import { elementName, lang, processName, t, tr } from '../i18n.ts';
 import type { Route } from '../main.ts';
 import { complaintStatsSection } from './complaint-stats.ts';
+import { chaseUpRateSection } from './chase-ups.ts';
 
 echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
@@ -93,6 +94,7 @@ export function render(root: HTMLElement, route: Route) {
   };
   const heatHost = h('div', { class: 'heat-canvas', 'data-testid': 'heat-canvas' });
   const complaints = complaintStatsSection({ branch: () => state.branch });
+  const chaseRate = chaseUpRateSection({ days: () => state.days, branch: () => state.branch });
   const card = (title: string, body: HTMLElement, wide = false) =>
     h('section', { class: `chart-card${wide ? ' wide' : ''}` }, h('h2', {}, title), body);
 
@@ -135,6 +137,7 @@ export function render(root: HTMLElement, route: Route) {
         card(t('kpi_backlog'), chartHosts.backlog, true),
         card(`${t('heatTitle')} · ${t('heatHint')}`, heatHost, true),
         complaints.element,
+        chaseRate.element,
       ),
     ),
   );
@@ -372,6 +375,7 @@ export function render(root: HTMLElement, route: Route) {
   void load();
   return () => {
     complaints.stop();
+    chaseRate.stop();
     window.removeEventListener('resize', onResize);
     charts.forEach((c) => c.dispose());
     viewer?.destroy();
