@@ -114,6 +114,7 @@ const DefinitionSchema = z.object({
   version: z.number(),
   name: z.string().nullish(),
   resource: z.string().nullish(),
+  deploymentId: z.string().nullish(),
 });
 const DeploymentSchema = z.object({
   id: z.string(),
@@ -287,6 +288,11 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
     async processDefinitionXml(id: string): Promise<string> {
       return (await call('GET', `/process-definition/${encodeURIComponent(id)}/xml`, { schema: z.object({ bpmn20Xml: z.string() }) }))
         .bpmn20Xml;
+    },
+
+    /** The DMN XML of a deployed decision definition (the whole resource it came from). */
+    async decisionDefinitionXml(id: string): Promise<string> {
+      return (await call('GET', `/decision-definition/${encodeURIComponent(id)}/xml`, { schema: z.object({ dmnXml: z.string() }) })).dmnXml;
     },
 
     /** Deployed process or decision definitions, e.g. the latest version of a key (`{ key, latestVersion: true }`). */

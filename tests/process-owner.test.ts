@@ -67,6 +67,82 @@ describe('process owners', () => {
     expect((await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body).toContain('Call the CRM');
   });
 
+  it('deploying a model that says what its deployed version says makes no new version, and the answer tells so in Chinese or English', async () => {
+    // given the probe deployed (a version exists)
+    expect(
+      (await deploy([{ name: 'incident-probe.bpmn', content: probeXml.replace('Call an outside system', 'Call the billing system') }]))
+        .statusCode,
+    ).toBe(201);
+    const before = await eventually(async () => {
+      const d = await definition('test-incident-probe');
+      return d && (await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body.includes('Call the billing system')
+        ? d
+        : undefined;
+    });
+    const deployedXml = (await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body;
+    // when the same model comes back written differently (as the modeler writes it: other indentation, attributes reordered)
+    const rewritten = deployedXml
+      .replace(/>\s+</g, '>\n      <')
+      .replace('id="incident-probe-call" name="Call the billing system"', 'name="Call the billing system" id="incident-probe-call"');
+    expect(rewritten).not.toBe(deployedXml);
+    const same = await deploy([{ name: 'incident-probe.bpmn', content: rewritten }]);
+    // then nothing is deployed, the answer names the version running and says it in Chinese
+    expect(same.statusCode).toBe(201);
+    const answer = same.json() as {
+      unchanged: boolean;
+      message: string;
+      deploymentKey: string | null;
+      processes: { processId: string; version: number; changed: boolean }[];
+    };
+    expect(answer).toMatchObject({
+      unchanged: true,
+      deploymentKey: null,
+      processes: [{ processId: 'test-incident-probe', version: before.latestVersion, changed: false }],
+    });
+    expect(answer.message).toBe('模型与已部署的版本相同，未创建新版本。');
+    // (in English through the language switch)
+    const english = await platform.fastify.inject({
+      method: 'POST',
+      url: '/deployments',
+      payload: { resources: [{ name: 'incident-probe.bpmn', content: rewritten }] },
+      headers: { authorization: `Bearer ${owner}`, 'accept-language': 'en-US,en;q=0.9' },
+    });
+    expect((english.json() as { message: string }).message).toBe(
+      'The model is the same as the deployed version: no new version was created.',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await definition('test-incident-probe'))!.latestVersion).toBe(before.latestVersion);
+
+    // and a form opened and saved by the editor (rows and ids of its own, its exporter) is the same form
+    const form = JSON.parse(readFileSync(new URL('../processes/forms/order-review.form', import.meta.url), 'utf8')) as {
+      components: Record<string, unknown>[];
+    };
+    const edited = {
+      ...form,
+      exporter: { name: 'form-js (https://demo.bpmn.io)', version: '1.15.0' },
+      components: form.components.map((c, i) => ({ ...c, id: `Field_${i}x`, layout: { row: `Row_${i}q`, columns: null } })),
+    };
+    const sameForm = (await deploy([{ name: 'order-review.form', content: JSON.stringify(edited, null, 4) }])).json() as {
+      unchanged: boolean;
+      forms: { formId: string; changed: boolean }[];
+    };
+    expect(sameForm).toMatchObject({ unchanged: true, forms: [{ formId: 'order-review', changed: false }] });
+
+    // while a real change is deployed as a new version and says so
+    const changed = await deploy([
+      { name: 'incident-probe.bpmn', content: rewritten.replace('Call the billing system', 'Call the CRM again') },
+    ]);
+    const next = changed.json() as {
+      unchanged: boolean;
+      message: string;
+      deploymentKey: string | null;
+      processes: { version: number; changed: boolean }[];
+    };
+    expect(next).toMatchObject({ unchanged: false, processes: [{ version: before.latestVersion + 1, changed: true }] });
+    expect(next.deploymentKey).toEqual(expect.any(String));
+    expect(next.message).toContain('生成新版本');
+  });
+
   it('invalid, hostile or oversized definitions are refused with the problems listed, and nothing is deployed', async () => {
     const before = (await definition('test-incident-probe'))?.latestVersion;
     // a user task without a candidate group or form breaks our lint rule; the lint problem names the element

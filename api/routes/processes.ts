@@ -57,7 +57,8 @@ export const processRoutes: FastifyPluginAsyncZod = async (app) => {
       bodyLimit: 8 * 1024 * 1024,
       schema: {
         tags: ['processes'],
-        summary: 'Deploy BPMN, DMN and form files together: linted and checked first, nothing deployed if any file has a problem',
+        summary:
+          'Deploy BPMN, DMN and form files together: linted and checked first, nothing deployed if any file has a problem; files that say what their deployed version says make no new version',
         body: DeployBodySchema,
         response: { 201: DeploymentSchema, 400: ProblemSchema, 413: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },
       },
@@ -68,9 +69,15 @@ export const processRoutes: FastifyPluginAsyncZod = async (app) => {
         engine: app.engine,
         db: app.database.db,
         engineTimeoutMs: app.settings.ENGINE_REQUEST_TIMEOUT_MS,
+        language: preferredLanguage(request.headers['accept-language']),
       });
       request.log.info(
-        { deploymentKey: result.deploymentKey, by: principal(request).username, files: request.body.resources.map((r) => r.name) },
+        {
+          deploymentKey: result.deploymentKey,
+          unchanged: result.unchanged,
+          by: principal(request).username,
+          files: request.body.resources.map((r) => r.name),
+        },
         'definitions deployed',
       );
       return reply.status(201).send(result);

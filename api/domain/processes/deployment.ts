@@ -7,7 +7,9 @@ import { EngineRequestError } from '../../../engine/errors.ts';
 import { numericKey, type OperatonClient } from '../../../engine/operaton.ts';
 import { ApiError, type Problem } from '../../errors.ts';
 import { engineCommand } from '../engine-command.ts';
+import type { Language } from '../i18n/language.ts';
 import type { DeployBody } from './schemas.ts';
+import { sameBpmn, sameDmn, sameForm } from './unchanged.ts';
 
 type FieldError = NonNullable<Problem['errors']>[number];
 
@@ -216,7 +218,7 @@ const invalidDefinitions = (errors: FieldError[]) =>
     errors,
   );
 
-type DeployedDefinition = { id: string; key: string; version: number; resource?: string | null };
+type DeployedDefinition = { id: string; key: string; version: number; resource?: string | null; deploymentId?: string | null };
 
 /** Ids the engine will know a BPMN file's executable processes by. */
 function processIds(xml: string): string[] {
@@ -233,83 +235,201 @@ function processIds(xml: string): string[] {
 /** The engine's reason for refusing a deployment, without our client's preamble. */
 const engineReason = (e: EngineRequestError) => e.message.replace(/^the engine refused [^:]*: /, '');
 
+/** What a deployment answers about one file's definitions: as deployed now, and whether this deployment made them. */
+type ProcessVersion = { processId: string; version: number; key: string; resourceName: string; changed: boolean };
+type DecisionVersion = { decisionId: string; version: number; key: string; changed: boolean };
+type FormVersion = { formId: string; version: number; key: string; changed: boolean };
+type Current =
+  | { kind: 'bpmn'; processes: ProcessVersion[]; deploymentId: string | null }
+  | { kind: 'dmn'; decisions: DecisionVersion[]; deploymentId: string | null }
+  | { kind: 'form'; form: FormVersion };
+
+const UNCHANGED_MESSAGE = {
+  zh: '模型与已部署的版本相同，未创建新版本。',
+  en: 'The model is the same as the deployed version: no new version was created.',
+};
+const CHANGED_MESSAGE = {
+  zh: (n: number) => `已部署 ${n} 项更改，生成新版本。`,
+  en: (n: number) => `${n} changed definition(s) deployed as new versions.`,
+};
+
 /**
- * Checks every file (above), then deploys them together with definitions/deploy.ts (linted again
- * there; one deployment, all or nothing, under the platform's deployment name): the engine deploys
- * only what changed, and an unchanged file answers with the version it already has. Forms have no
- * definition in the engine's REST API: their key is the resource's id, their version the read model's.
+ * The definitions a file stands for when it says what the latest deployed version says (compared as
+ * models, not bytes: unchanged.ts), or null when it is new or differs: only those are deployed.
+ */
+async function currentVersion(
+  engine: OperatonClient,
+  db: Db,
+  r: DeployBody['resources'][number],
+  timeoutMs: number | undefined,
+): Promise<Current | null> {
+  const kind = r.name.split('.').pop();
+  const read = <T>(what: string, f: () => Promise<T>) => engineCommand(what, f, { timeoutMs });
+  if (kind === 'bpmn') {
+    const ids = processIds(r.content);
+    if (ids.length === 0) return null;
+    const latest = await Promise.all(ids.map(async (id) => (await read('reading the definitions', () => engine.definitions('process', { key: id, latestVersion: true })))[0]));
+    if (latest.some((d) => !d)) return null;
+    const deployed = latest as DeployedDefinition[];
+    const xml = await read('reading the deployed model', () => engine.processDefinitionXml(deployed[0]!.id));
+    if (!(await sameBpmn(xml, r.content))) return null;
+    return {
+      kind,
+      deploymentId: deployed[0]!.deploymentId ?? null,
+      processes: deployed.map((d) => ({
+        processId: d.key,
+        version: d.version,
+        key: numericKey(d.id) ?? d.id,
+        resourceName: d.resource ?? r.name,
+        changed: false,
+      })),
+    };
+  }
+  if (kind === 'dmn') {
+    const ids = await decisionIdsOf(r.content);
+    if (ids.length === 0) return null;
+    const latest = await Promise.all(ids.map(async (id) => (await read('reading the definitions', () => engine.definitions('decision', { key: id, latestVersion: true })))[0]));
+    if (latest.some((d) => !d)) return null;
+    const deployed = latest as DeployedDefinition[];
+    const xml = await read('reading the deployed decisions', () => engine.decisionDefinitionXml(deployed[0]!.id));
+    if (!(await sameDmn(xml, r.content))) return null;
+    return {
+      kind,
+      deploymentId: deployed[0]!.deploymentId ?? null,
+      decisions: deployed.map((d) => ({ decisionId: d.key, version: d.version, key: numericKey(d.id) ?? d.id, changed: false })),
+    };
+  }
+  let parsed: { id?: unknown };
+  try {
+    parsed = JSON.parse(r.content) as { id?: unknown };
+  } catch {
+    return null;
+  }
+  if (typeof parsed.id !== 'string') return null;
+  const [row] = await db
+    .select({ formKey: forms.formKey, version: forms.version, schema: forms.schema })
+    .from(forms)
+    .where(eq(forms.formId, parsed.id))
+    .orderBy(desc(forms.version))
+    .limit(1);
+  if (!row || !sameForm(row.schema, parsed)) return null;
+  return { kind: 'form', form: { formId: parsed.id, version: row.version, key: row.formKey, changed: false } };
+}
+
+/**
+ * Checks every file (above); leaves out the files that say what their deployed version says (a model
+ * opened and deployed untouched makes no new version); deploys the rest together with
+ * definitions/deploy.ts (linted again there; one deployment, all or nothing, under the platform's
+ * deployment name, with the engine's own duplicate filtering as a second check). The answer lists
+ * every file's definitions as deployed now, marks what this deployment changed, and says in the
+ * reader's language whether anything was deployed. Forms have no definition in the engine's REST
+ * API: their key is the resource's id, their version the read model's.
  */
 export async function deploy({
   body,
   engine,
   db,
   engineTimeoutMs,
+  language = 'zh',
 }: {
   body: DeployBody;
   engine: OperatonClient;
   db: Db;
   engineTimeoutMs?: number;
+  language?: Language;
 }) {
   const { errors, warnings } = await checkResources(body);
   if (errors.length > 0) throw invalidDefinitions(errors);
-  const files: DefinitionFile[] = body.resources.map((r) => ({
-    name: r.name,
-    kind: r.name.split('.').pop() as DefinitionFile['kind'],
-    content: Buffer.from(r.content, 'utf8'),
-  }));
-  let result: Awaited<ReturnType<typeof deployDefinitions>>;
-  try {
-    // (the client allows a deployment 30 s more than other calls: parsing large models takes time)
-    result = await engineCommand('deploying definitions', () => deployDefinitions(engine, files));
-  } catch (e) {
-    if (e instanceof DefinitionLintError) {
-      throw invalidDefinitions(
-        e.problems.map((p) => {
-          const i = body.resources.findIndex((r) => r.name === p.file);
-          return { pointer: `/resources/${i}/content`, in: 'body' as const, message: `${p.file}: ${lintMessage(p)}` };
-        }),
-      );
-    }
-    // The engine's own validation (it parses and checks more than lint does): nothing was deployed.
-    if (e instanceof EngineRequestError && e.status === 400) {
-      throw invalidDefinitions([{ pointer: '/resources', in: 'body', message: engineReason(e).slice(0, 4000) }]);
-    }
-    throw e;
-  }
-
   const timeoutMs = engineTimeoutMs;
-  const latest = async (kind: 'process' | 'decision', id: string): Promise<DeployedDefinition | undefined> =>
-    (await engineCommand('reading the definitions', () => engine.definitions(kind, { key: id, latestVersion: true }), { timeoutMs }))[0];
-  const formResources = files.some((f) => f.kind === 'form')
-    ? await engineCommand('reading the deployment', () => engine.deploymentResources(result.key), { timeoutMs })
-    : [];
+  const current = await Promise.all(body.resources.map((r) => currentVersion(engine, db, r, timeoutMs)));
+  const toDeploy = body.resources.filter((_, i) => current[i] === null);
 
-  const processes: { processId: string; version: number; key: string; resourceName: string }[] = [];
-  const decisions: { decisionId: string; version: number; key: string }[] = [];
-  const deployedForms: { formId: string; version: number; key: string }[] = [];
-  for (const [i, d] of result.deployments.entries()) {
-    const content = body.resources[i]?.content ?? '';
-    if (d.kind === 'bpmn') {
-      const now = d.changed
-        ? d.processes.map((p) => ({ processId: p.bpmnProcessId, version: p.version, key: p.processDefinitionKey }))
-        : (await Promise.all(processIds(content).map((id) => latest('process', id))))
-            .filter((p) => p !== undefined)
-            .map((p) => ({ processId: p.key, version: p.version, key: numericKey(p.id) ?? p.id }));
-      processes.push(...now.map((p) => ({ ...p, resourceName: d.resourceName })));
-    } else if (d.kind === 'dmn') {
-      const now = d.changed
-        ? d.decisions.map((x) => ({ decisionId: x.decisionId, version: x.version, key: numericKey(x.decisionDefinitionId) ?? x.decisionDefinitionId }))
-        : (await Promise.all((await decisionIdsOf(content)).map((id) => latest('decision', id))))
-            .filter((x) => x !== undefined)
-            .map((x) => ({ decisionId: x.key, version: x.version, key: numericKey(x.id) ?? x.id }));
-      decisions.push(...now);
-    } else if (d.formId) {
-      const resourceId = formResources.find((r) => r.name === d.resourceName)?.id;
-      const form = await formVersion(db, d.formId, resourceId);
-      deployedForms.push({ formId: d.formId, version: form?.version ?? 1, key: form?.formKey ?? resourceId ?? d.formId });
+  const processes: ProcessVersion[] = [];
+  const decisions: DecisionVersion[] = [];
+  const deployedForms: FormVersion[] = [];
+  for (const c of current) {
+    if (c?.kind === 'bpmn') processes.push(...c.processes);
+    else if (c?.kind === 'dmn') decisions.push(...c.decisions);
+    else if (c?.kind === 'form') deployedForms.push(c.form);
+  }
+  let deploymentKey: string | null = null;
+
+  if (toDeploy.length > 0) {
+    const files: DefinitionFile[] = toDeploy.map((r) => ({
+      name: r.name,
+      kind: r.name.split('.').pop() as DefinitionFile['kind'],
+      content: Buffer.from(r.content, 'utf8'),
+    }));
+    let result: Awaited<ReturnType<typeof deployDefinitions>>;
+    try {
+      // (the client allows a deployment 30 s more than other calls: parsing large models takes time)
+      result = await engineCommand('deploying definitions', () => deployDefinitions(engine, files));
+    } catch (e) {
+      if (e instanceof DefinitionLintError) {
+        throw invalidDefinitions(
+          e.problems.map((p) => {
+            const i = body.resources.findIndex((r) => r.name === p.file);
+            return { pointer: `/resources/${i}/content`, in: 'body' as const, message: `${p.file}: ${lintMessage(p)}` };
+          }),
+        );
+      }
+      // The engine's own validation (it parses and checks more than lint does): nothing was deployed.
+      if (e instanceof EngineRequestError && e.status === 400) {
+        throw invalidDefinitions([{ pointer: '/resources', in: 'body', message: engineReason(e).slice(0, 4000) }]);
+      }
+      throw e;
+    }
+    deploymentKey = result.key;
+
+    const latest = async (kind: 'process' | 'decision', id: string): Promise<DeployedDefinition | undefined> =>
+      (await engineCommand('reading the definitions', () => engine.definitions(kind, { key: id, latestVersion: true }), { timeoutMs }))[0];
+    const formResources = files.some((f) => f.kind === 'form')
+      ? await engineCommand('reading the deployment', () => engine.deploymentResources(result.key), { timeoutMs })
+      : [];
+
+    for (const [i, d] of result.deployments.entries()) {
+      const content = toDeploy[i]?.content ?? '';
+      if (d.kind === 'bpmn') {
+        const now = d.changed
+          ? d.processes.map((p) => ({ processId: p.bpmnProcessId, version: p.version, key: p.processDefinitionKey, changed: true }))
+          : (await Promise.all(processIds(content).map((id) => latest('process', id))))
+              .filter((p) => p !== undefined)
+              .map((p) => ({ processId: p.key, version: p.version, key: numericKey(p.id) ?? p.id, changed: false }));
+        processes.push(...now.map((p) => ({ ...p, resourceName: d.resourceName })));
+      } else if (d.kind === 'dmn') {
+        const now = d.changed
+          ? d.decisions.map((x) => ({
+              decisionId: x.decisionId,
+              version: x.version,
+              key: numericKey(x.decisionDefinitionId) ?? x.decisionDefinitionId,
+              changed: true,
+            }))
+          : (await Promise.all((await decisionIdsOf(content)).map((id) => latest('decision', id))))
+              .filter((x) => x !== undefined)
+              .map((x) => ({ decisionId: x.key, version: x.version, key: numericKey(x.id) ?? x.id, changed: false }));
+        decisions.push(...now);
+      } else if (d.formId) {
+        const resourceId = formResources.find((r) => r.name === d.resourceName)?.id;
+        const form = await formVersion(db, d.formId, resourceId);
+        deployedForms.push({ formId: d.formId, version: form?.version ?? 1, key: form?.formKey ?? resourceId ?? d.formId, changed: !!resourceId });
+      }
     }
   }
-  return { deploymentKey: result.key, processes, decisions, forms: deployedForms, warnings };
+  const changedFiles = new Set([
+    ...processes.filter((p) => p.changed).map((p) => p.resourceName),
+    ...decisions.filter((d) => d.changed).map((d) => d.decisionId),
+    ...deployedForms.filter((f) => f.changed).map((f) => f.formId),
+  ]).size;
+  const unchanged = changedFiles === 0;
+  return {
+    deploymentKey,
+    unchanged,
+    message: unchanged ? UNCHANGED_MESSAGE[language] : CHANGED_MESSAGE[language](changedFiles),
+    processes,
+    decisions,
+    forms: deployedForms,
+    warnings,
+  };
 }
 
 /** A form's version as the read model numbers them: this deployment's (recorded within moments), or the latest for an unchanged form. */

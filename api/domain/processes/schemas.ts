@@ -55,10 +55,20 @@ export type DeployBody = z.infer<typeof DeployBodySchema>;
 
 export const DeploymentSchema = z
   .object({
-    deploymentKey: z.string(),
-    processes: z.array(z.object({ processId: z.string(), version: z.number().int(), key: z.string(), resourceName: z.string() })),
-    decisions: z.array(z.object({ decisionId: z.string(), version: z.number().int(), key: z.string() })),
-    forms: z.array(z.object({ formId: z.string(), version: z.number().int(), key: z.string() })),
+    deploymentKey: z.string().nullable().describe('The engine deployment made; null when every file was unchanged (nothing deployed)'),
+    unchanged: z.boolean().describe('True when every file says what its deployed version says: no new version was created'),
+    message: z.string().describe("What happened, in the reader's language (Accept-Language)"),
+    processes: z.array(
+      z.object({
+        processId: z.string(),
+        version: z.number().int(),
+        key: z.string(),
+        resourceName: z.string(),
+        changed: z.boolean().describe('False: the deployed version is unchanged, no new version'),
+      }),
+    ),
+    decisions: z.array(z.object({ decisionId: z.string(), version: z.number().int(), key: z.string(), changed: z.boolean() })),
+    forms: z.array(z.object({ formId: z.string(), version: z.number().int(), key: z.string(), changed: z.boolean() })),
     warnings: z.array(z.object({ file: z.string(), elementId: z.string().optional(), rule: z.string(), message: z.string() })),
   })
   .meta({ id: 'Deployment' });
