@@ -6,7 +6,8 @@ import {
   type NoticeDispatcherOptions,
 } from '../workers/notices/dispatcher.ts';
 import { PostgresCustomerDirectory, PostgresSmsGatewaySimulator } from '../workers/adapters/sms-gateway.ts';
-import { fault, report } from './support/faults.ts';
+import { formatChinaTime } from '../contracts/notices.ts';
+import { fault, report, waitForInstanceTask } from './support/faults.ts';
 import { completeTask, validOrder, waitForTask, type OrderView } from './support/orders.ts';
 import { eventually, silentLog, startPlatform, type Platform } from './support/platform.ts';
 
@@ -380,16 +381,59 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     expect((await smsTo(phone))[1]!.body).toBe(`【宽带服务】张伟您好：师傅将于11月26日（周四）09:00上门，订单${order.id}。`);
   });
 
-  it('a fault accepted tells the customer, at the phone the CRM has for the account, by when it will be repaired', async () => {
+  it('a fault repaired in the field tells the customer, at the phone the CRM has for the account, each step once: accepted with the promised time, crew on the way, resolved, closed', async () => {
     const d = dispatcher();
-    const { ticketId } = await report(platform, fault({ account: '0991-HB-100005', customer: { name: '周敏', level: 'local-a' } }));
-    const notice = await pump(d, async () =>
+    // given a fault on a line with loss of signal (a field repair), reported for a local-A customer
+    const { ticketId, processInstanceKey } = await report(
+      platform,
+      fault({ account: '0991-HB-100002', customer: { name: '钱芳', level: 'local-a' }, description: '光猫 LOS 灯红' }),
+    );
+    const accepted = await pump(d, async () =>
       (await noticesOf(ticketId)).find((n) => n.template === 'fault-accepted' && n.status === 'delivered'),
     );
-    expect(notice.recipient).toBe('13899100005');
-    expect(notice.body).toMatch(
-      new RegExp(`^【宽带服务】周敏您好，您的故障申告已受理，工单号${ticketId}，我们承诺在\\d+月\\d+日（周.）\\d\\d:\\d\\d前修复。$`),
+    expect(accepted.recipient).toBe('13899100002');
+    const [due] = await platform.database.sql<{ value: string }[]>`
+      select value #>> '{}' as value from instance_variable where process_instance_key = ${processInstanceKey}::bigint and name = 'repairDueAt'`;
+    expect(accepted.body).toBe(
+      `【宽带服务】钱芳您好，您的故障申告已受理，工单号${ticketId}，我们承诺在${formatChinaTime(due!.value)}前修复。`,
     );
+
+    // when the monitoring center dispatches, the crew accepts with an arrival time, repairs, and the recovery is confirmed
+    const crew = 'install-crew-urc-tianshan';
+    await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'dispatch-repair')).key, {
+      crewGroup: crew,
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, crew, processInstanceKey, 'accept-repair')).key, {
+      arrivalEta: '2026-11-23T10:00',
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, crew, processInstanceKey, 'repair-onsite')).key, {
+      faultCause: 'drop-fibre',
+      repairNote: '更换入户冷接子',
+    });
+    await completeTask(platform, (await waitForInstanceTask(platform, 'monitoring-center', processInstanceKey, 'confirm-recovery')).key, {
+      recovered: true,
+    });
+    await completeTask(
+      platform,
+      (await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'revisit-fault')).key,
+      {
+        satisfaction: 9,
+      },
+    );
+
+    // then the customer got four messages, once each, in order
+    const sent = await pump(d, async () => {
+      const customer = (await noticesOf(ticketId)).filter((n) => n.audience === 'customer');
+      return customer.length === 4 && customer.every((n) => n.status === 'delivered') ? customer : undefined;
+    });
+    expect(sent.map((n) => n.template)).toEqual(['fault-accepted', 'repair-crew-on-the-way', 'fault-resolved', 'ticket-closed']);
+    expect(sent[1]!.body).toContain('预计11月23日（周一）10:00到达');
+    expect(sent[2]!.body).toContain('已修复，请确认业务是否恢复正常');
+    expect(sent[3]!.body).toContain(`故障工单${ticketId}已处理完毕并结单`);
+    expect((await smsTo('13899100002')).filter((m) => m.body.includes(ticketId)).map((m) => m.body)).toEqual(sent.map((n) => n.body));
+    // and the crew's duty phone was told of its two tasks
+    const toCrew = (await noticesOf(ticketId)).filter((n) => n.audience === 'crew');
+    expect(toCrew.map((n) => n.recipient)).toEqual([CREW_PHONE, CREW_PHONE]);
   });
 });
 
