@@ -33,7 +33,8 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
   const started: string[] = [];
 
   beforeAll(async () => {
-    platform = await startPlatform({ env: { CHASE_UP_FOLD_SECONDS: String(FOLD_SECONDS) } });
+    // a generous engine deadline: the suite shares two cores with others, and a cold engine's first start can take seconds
+    platform = await startPlatform({ env: { CHASE_UP_FOLD_SECONDS: String(FOLD_SECONDS), ENGINE_REQUEST_TIMEOUT_MS: '20000' } });
     zhang = await platform.tokenFor('customer.zhang');
     li = await platform.tokenFor('customer.li');
     clerk = await platform.tokenFor('clerk.urumqi');
