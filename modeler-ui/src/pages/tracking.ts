@@ -39,7 +39,16 @@ interface StatusLike {
   timeline?: StageLike[];
   slaDueAt?: string | null;
   dueAt?: string | null;
-  sla?: { dueAt?: string | null; state?: string } | null;
+  sla?: { dueAt?: string | null; state?: string; paused?: boolean } | null;
+  /** Customer-caused waits that paused the clock (docs/sla-pauses.md). */
+  customerWaits?: {
+    reasonLabel: Words;
+    stateLabel: Words;
+    startedAt: string;
+    endedAt: string | null;
+    appointmentAt: string | null;
+    pausedWorkingMinutes: number | null;
+  }[];
   eta?: string | null;
   expectedAt?: string | null;
   createdAt?: string;
@@ -53,6 +62,9 @@ export interface Progress {
   timeline: { text: string; at: string; endedAt: string | null; active: boolean }[];
   slaDueAt: string | null;
   eta: string | null;
+  /** The clock is paused for a customer-caused wait; the waits so far. */
+  paused: boolean;
+  waits: { reason: string; state: string; at: string; endedAt: string | null; appointmentAt: string | null; minutes: number | null }[];
 }
 
 /** The main path each kind of order goes, as customers would name its steps (alternatives share a step). */
@@ -150,6 +162,15 @@ export function normalise(raw: StatusLike, id: string): Progress {
     timeline,
     slaDueAt: raw.slaDueAt ?? raw.dueAt ?? raw.sla?.dueAt ?? null,
     eta: raw.eta ?? raw.expectedAt ?? null,
+    paused: raw.sla?.paused === true,
+    waits: (raw.customerWaits ?? []).map((w) => ({
+      reason: words(w.reasonLabel) ?? '',
+      state: words(w.stateLabel) ?? '',
+      at: w.startedAt,
+      endedAt: w.endedAt,
+      appointmentAt: w.appointmentAt,
+      minutes: w.pausedWorkingMinutes,
+    })),
   };
 }
 
@@ -252,7 +273,10 @@ export function render(root: HTMLElement, route: Route) {
 function view(p: Progress) {
   const active = p.steps.filter((s) => s.state === 'active');
   const overdue =
-    p.slaDueAt && new Date(p.slaDueAt).getTime() < Date.now() && !['completed', 'closed', 'cancelled', 'failed'].includes(p.state);
+    !p.paused &&
+    p.slaDueAt &&
+    new Date(p.slaDueAt).getTime() < Date.now() &&
+    !['completed', 'closed', 'cancelled', 'failed'].includes(p.state);
   return h(
     'div',
     { 'data-testid': 'tracking', 'data-state': p.state },
@@ -279,6 +303,27 @@ function view(p: Progress) {
         h('div', {}, h('span', { class: 'muted' }, t('eta')), h('strong', {}, formatTime(p.eta))),
       ),
     ),
+    p.waits.length > 0
+      ? h(
+          'section',
+          { class: 'track-card', 'data-testid': 'customer-waits' },
+          h('h2', {}, p.paused ? t('waitsPaused') : t('waitsTitle')),
+          h(
+            'ul',
+            { class: 'timeline' },
+            p.waits.map((w) =>
+              h(
+                'li',
+                { class: w.endedAt ? '' : 'active' },
+                h('time', {}, formatTime(w.at)),
+                h('span', {}, `${w.reason} · ${w.state}`),
+                w.appointmentAt ? h('small', { class: 'muted' }, `${t('waitsAppointment')} ${formatTime(w.appointmentAt)}`) : null,
+                w.minutes !== null ? h('small', { class: 'muted' }, `${t('waitsPausedFor')} ${formatDuration(w.minutes * 60_000)}`) : null,
+              ),
+            ),
+          ),
+        )
+      : null,
     h(
       'ol',
       { class: 'stepper', 'data-testid': 'stepper' },
