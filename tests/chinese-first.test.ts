@@ -54,6 +54,12 @@ describe('Chinese first', () => {
               problems.push(`${c.key}=${option.value}: option "${option.label}" has no Chinese`);
           }
         }
+        if (c.type === 'text') {
+          const text = String((c as { text?: unknown }).text ?? '');
+          if (!CJK.test(text) || /[A-Za-z]{4,} [A-Za-z]{3,}/.test(text))
+            problems.push(`text "${text.slice(0, 40)}…" is not in Chinese alone`);
+          if (!c.properties?.['text.en']) problems.push(`text "${text.slice(0, 40)}…": no English (properties["text.en"])`);
+        }
         if (c.type === 'datetime') {
           if (!c.use24h) problems.push(`${c.key}: not on a 24-hour clock`);
           for (const l of [c.dateLabel, c.timeLabel]) if (l !== undefined && !CJK.test(l)) problems.push(`${c.key}: "${l}" has no Chinese`);

@@ -78,6 +78,14 @@ describe("a clerk's task list", () => {
     const byLevel = (await as('clerk.urumqi', 'GET', '/tasks?customerLevel=local-b&limit=500')).json() as TaskView[];
     expect(byLevel.some((t) => t.businessKey === order.id)).toBe(true);
     expect(byLevel.every((t) => t.customerLevel === 'local-b')).toBe(true);
+    // by order number, whole or its beginning, in any case
+    const byNumber = (await as('clerk.urumqi', 'GET', `/tasks?businessKey=${order.id.toLowerCase()}&limit=500`)).json() as TaskView[];
+    expect(byNumber.map((t) => t.businessKey)).toEqual([order.id]);
+    const byPrefix = (await as('clerk.urumqi', 'GET', `/tasks?businessKey=${order.id.slice(0, 10)}&limit=500`)).json() as TaskView[];
+    expect(
+      byPrefix.some((t) => t.businessKey === order.id) && byPrefix.every((t) => t.businessKey?.startsWith(order.id.slice(0, 10))),
+    ).toBe(true);
+    expect((await as('clerk.urumqi', 'GET', '/tasks?businessKey=%25')).statusCode).toBe(400);
     const otherProcess = (await as('clerk.urumqi', 'GET', '/tasks?process=complaint&limit=500')).json() as TaskView[];
     expect(otherProcess.some((t) => t.businessKey === order.id)).toBe(false);
     // a group customer's order comes first by priority, and alone above 80
@@ -151,7 +159,16 @@ describe("a clerk's task list", () => {
     expect((await as('clerk.urumqi', 'POST', `/tasks/${task.key}/complete`, { variables: { reviewApproved: true } })).statusCode).toBe(409);
 
     const doneList = (await as('clerk.urumqi', 'GET', '/tasks/done')).json() as TaskView[];
-    expect(doneList[0]).toMatchObject({ key: task.key, state: 'completed', completedBy: 'clerk.urumqi', businessKey: order.id });
+    expect(doneList[0]).toMatchObject({
+      key: task.key,
+      state: 'completed',
+      completedBy: 'clerk.urumqi',
+      completedByName: '王芳 (乌鲁木齐订单中心)',
+      businessKey: order.id,
+    });
+    // the done task shows what was submitted
+    const doneDetail = (await as('clerk.urumqi', 'GET', `/tasks/${task.key}`)).json() as { submitted: Record<string, unknown> | null };
+    expect(doneDetail.submitted).toMatchObject({ reviewApproved: true, reviewNote: '资料齐全' });
     await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUiPlatform, type UiPlatform } from './support/browser.ts';
 import { eventually } from './support/platform.ts';
-import { validOrder, waitForTask, type OrderView } from './support/orders.ts';
+import { completeTask, validOrder, waitForTask, type OrderView } from './support/orders.ts';
+
+/** Codes from fixed lists that must never reach a person where a name belongs (zh-CN pages). */
+const RAW_CODES = /\b(order-center|customer-response-center|install-crew-[a-z-]+|urumqi|xian|local-[abc]|review-order|make-appointment)\b/;
 
 describe('the clerk task list in the browser', () => {
   let ui: UiPlatform;
@@ -36,6 +39,16 @@ describe('the clerk task list in the browser', () => {
     await form.locator('input[type=checkbox]').check();
     await form.locator('textarea').fill('资料齐全，同意受理');
     await ui.screenshot(page, 'task-list-form');
+    // in Chinese, with names where the codes are stored: branch, group, customer level, task, form labels
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('订单中心资料审核');
+    expect(text).toContain('乌鲁木齐分公司');
+    expect(text).toContain('订单中心');
+    expect(text).toContain('本地C');
+    expect(text).toContain('资料齐全无误，审核通过');
+    expect(text).toContain('填写处理结果');
+    expect(text).not.toMatch(RAW_CODES);
+    await ui.referenceScreenshot(page, 'clerk-task-form');
     await page.locator('[data-action=complete]').click();
     await page.locator('[data-testid=task-completed]').waitFor();
 
@@ -51,6 +64,60 @@ describe('the clerk task list in the browser', () => {
     // and it shows in the clerk's done list
     await page.locator('[data-tab=done]').click();
     await page.locator(`tr[data-task-key="${task.key}"]`).waitFor();
+    // the previous tab's task is not left open
+    await expect(page.locator('[data-testid=task-form]').count()).resolves.toBe(0);
+    // who completed it, and what they submitted, with no countdown
+    await expect(page.locator(`tr[data-task-key="${task.key}"]`).innerText()).resolves.toContain('王芳');
+    await page.locator(`tr[data-task-key="${task.key}"]`).click();
+    await page.locator('[data-testid=task-form] textarea').waitFor();
+    await expect(page.locator('[data-testid=task-form] textarea').inputValue()).resolves.toBe('资料齐全，同意受理');
+    const doneText = await page.locator('.task-detail').innerText();
+    expect(doneText).toContain('提交的处理结果');
+    expect(doneText).toContain('完成人');
+    expect(doneText).not.toMatch(/剩 |超 /);
     await ui.screenshot(page, 'task-list-done');
+    await ui.referenceScreenshot(page, 'clerk-done-list');
+    expect(ui.problemsOf(page)).toEqual([]);
+  });
+
+  it('a crew on a phone finds the order by its number and reaches the form without scrolling past the filters', async () => {
+    const created = await ui.app.inject({ method: 'POST', url: '/orders', payload: validOrder() });
+    const order = created.json() as OrderView;
+    const review = await waitForTask(ui, 'order-center', order.id, 'review-order');
+    expect((await completeTask(ui, review.key, { reviewApproved: true })).statusCode).toBe(204);
+    const appointment = await waitForTask(ui, 'install-crew-urc-tianshan', order.id, 'make-appointment');
+
+    const page = await ui.loginAs('clerk.urumqi', { viewport: { width: 390, height: 844 } });
+    await page.locator('[data-testid=task-table]').waitFor();
+    // the filters are folded on a phone; the number search is in them
+    await expect(page.locator('details.filter-box').getAttribute('open')).resolves.toBeNull();
+    await page.locator('details.filter-box > summary').click();
+    await page.locator('input[data-filter=businessKey]').fill(order.id.slice(-8));
+    await page.locator('input[data-filter=businessKey]').fill(order.id);
+    await expect
+      .poll(
+        async () => {
+          const rows = page.locator('tr[data-business-key]');
+          const keys: (string | null)[] = [];
+          for (let i = 0; i < (await rows.count()); i++) keys.push(await rows.nth(i).getAttribute('data-business-key'));
+          return keys;
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([order.id]);
+    await page.locator(`tr[data-task-key="${appointment.key}"]`).click();
+    await page.locator('[data-action=claim]').click();
+    await page.locator('[data-testid=task-form] input').first().waitFor();
+    // the form is on screen, in Chinese, with a 24-hour date-time picker
+    await expect(page.locator('[data-testid=task-form]').isVisible()).resolves.toBe(true);
+    const formText = await page.locator('[data-testid=task-form]').innerText();
+    expect(formText).toContain('致电客户，约定上门装机时间');
+    expect(formText).not.toMatch(/[A-Za-z]{4,} [A-Za-z]{3,}/);
+    expect(formText).toContain('日期');
+    expect(formText).toContain('时间');
+    const box = await page.locator('[data-action=complete]').boundingBox();
+    expect(box && box.x + box.width <= 390).toBe(true);
+    await ui.referenceScreenshot(page, 'crew-phone-task');
+    expect(ui.problemsOf(page)).toEqual([]);
   });
 });

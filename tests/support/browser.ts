@@ -11,6 +11,9 @@ import { startPlatform, type Platform } from './platform.ts';
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+/** The reference screenshots of docs/ui.md, per role, renewed by the browser tests. */
+export const REFERENCE_SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const pageProblems = new WeakMap<Page, string[]>();
 
 const FLAGS = [
   '--no-sandbox',
@@ -29,6 +32,10 @@ export interface UiPlatform extends Platform {
   /** A new browser window (own storage) of a given size, logged in as `username` through the login page. */
   loginAs(username: string, options?: { viewport?: { width: number; height: number }; lang?: 'zh' | 'en' }): Promise<Page>;
   screenshot(page: Page, name: string): Promise<string>;
+  /** A reference screenshot kept in docs/screenshots/ (what each role's pages look like). */
+  referenceScreenshot(page: Page, name: string): Promise<string>;
+  /** What went wrong on a page so far: page errors, console errors, failed requests and 5xx answers. */
+  problemsOf(page: Page): string[];
 }
 
 export const DEMO_PASSWORDS: Record<string, string> = {
@@ -61,6 +68,15 @@ export async function startUiPlatform(): Promise<UiPlatform> {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', deviceScaleFactor: 1 });
       contexts.push(context);
       const page = await context.newPage();
+      const problems: string[] = [];
+      pageProblems.set(page, problems);
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      page.on('requestfailed', (r) => {
+        // navigating away cancels what the previous page still polled: not a failure of the page
+        if (!/ERR_ABORTED/.test(r.failure()?.errorText ?? ''))
+          problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
+      });
+      page.on('response', (r) => r.status() >= 500 && problems.push(`${r.status()} ${r.request().method()} ${r.url()}`));
       page.on('pageerror', (e) => console.error(`[browser] ${e.message}`));
       page.on('console', (m) => m.type() === 'error' && console.error(`[browser console] ${m.text()}`));
       page.on('response', (r) => r.status() >= 500 && console.error(`[browser] ${r.status()} ${r.url()}`));
@@ -77,6 +93,15 @@ export async function startUiPlatform(): Promise<UiPlatform> {
       const path = join(SCREENSHOTS, `${name}.png`);
       await page.screenshot({ path });
       return path;
+    },
+    async referenceScreenshot(page, name) {
+      mkdirSync(REFERENCE_SCREENSHOTS, { recursive: true });
+      const path = join(REFERENCE_SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    problemsOf(page) {
+      return [...(pageProblems.get(page) ?? [])];
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});

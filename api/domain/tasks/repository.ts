@@ -32,6 +32,8 @@ export const CONTEXT_VARIABLES = [
   'errorMessage',
   'errorCode',
   'chaseUp',
+  // what the customer wrote when reporting a problem with the install (the rectification form shows it)
+  'customerProblemNote',
 ];
 
 export interface TaskRow {
@@ -48,6 +50,8 @@ export interface TaskRow {
   candidateGroups: string[];
   assignee: string | null;
   completedBy: string | null;
+  /** What the form sent at completion ({} while open). */
+  submitted: Record<string, unknown> | null;
   assigneeName: string | null;
   completedByName: string | null;
   formId: string | null;
@@ -76,7 +80,7 @@ const TASK_WITH_CONTEXT = sql`
          pi.root_process_instance_key::text as "rootProcessInstanceKey", t.candidate_groups as "candidateGroups",
          t.assignee, (select u.display_name from app_user u where u.username = t.assignee) as "assigneeName",
          t.completed_by as "completedBy", (select u.display_name from app_user u where u.username = t.completed_by) as "completedByName", t.form_id as "formId", t.due_date as "dueDate", t.priority, t.state,
-         t.created_at as "createdAt", t.ended_at as "endedAt", ctx.context,
+         t.created_at as "createdAt", t.ended_at as "endedAt", ctx.context, t.variables as "submitted",
          coalesce(ctx.context->>'changeId', ctx.context->>'ticketId', ctx.context->>'complaintId', ctx.context->>'lineOrderId',
                   ctx.context->>'orderId', ctx.context->'line'->>'lineId', ctx.context->'chaseUp'->>'subjectId', ctx.context->>'month') as "businessKey",
          coalesce(ctx.context->'customer'->>'name', ctx.context->'line'->>'customer') as "customerName",
@@ -135,6 +139,8 @@ export function createTaskRepository({ db }: { db: Db }) {
       if (q.branch) where.push(sql`(branch = ${q.branch} or branch is null)`);
       if (q.process) where.push(sql`"bpmnProcessId" = ${q.process}`);
       if (q.customerLevel) where.push(sql`"customerLevel" = ${q.customerLevel}`);
+      if (q.businessKey)
+        where.push(sql`upper("businessKey") like ${`${q.businessKey.toUpperCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
       if (q.minPriority !== undefined) where.push(sql`priority >= ${q.minPriority}`);
       if (q.dueBefore) where.push(sql`"dueDate" is not null and "dueDate"::timestamptz < ${q.dueBefore}::timestamptz`);
       if (q.assignee === 'me') where.push(sql`assignee = ${q.username}`);

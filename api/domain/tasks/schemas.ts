@@ -13,6 +13,13 @@ export const TaskListQuerySchema = z
     group: z.string().trim().min(1).max(100).optional().describe('Candidate group, e.g. order-center; default: all of your groups'),
     process: z.string().trim().min(1).max(100).optional().describe('BPMN process id, e.g. fault-trouble-ticket'),
     customerLevel: CustomerLevelSchema.optional(),
+    businessKey: z
+      .string()
+      .trim()
+      .min(2)
+      .max(64)
+      .optional()
+      .describe('Order, ticket or line number (or its beginning), e.g. HB20261122000001; case-insensitive'),
     minPriority: z.coerce.number().int().min(0).max(100).optional().describe('Only tasks with at least this priority (0-100)'),
     dueBefore: z.iso.datetime({ offset: true }).optional().describe('Only tasks due before this instant'),
     assignee: z.enum(['me', 'unassigned', 'any']).default('any'),
@@ -106,4 +113,8 @@ export type Task = z.infer<typeof TaskSchema>;
 export const TaskDetailSchema = TaskSchema.extend({
   form: z.record(z.string(), z.unknown()).nullable().describe('The Camunda (form-js) form schema to render'),
   context: z.record(z.string(), z.unknown()).describe('Business variables of the task: its order or ticket, customer, line, …'),
+  submitted: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('What the form sent when the task was completed (null while it is open)'),
 }).meta({ id: 'TaskDetail' });

@@ -126,7 +126,12 @@ export async function getTask({
 }) {
   const task = await workableTask(caller, key, tasks);
   const form = task.formId ? await tasks.latestForm(task.formId) : undefined;
-  return { ...toTask(task, lang), form: (form?.schema as Record<string, unknown> | undefined) ?? null, context: task.context };
+  return {
+    ...toTask(task, lang),
+    form: (form?.schema as Record<string, unknown> | undefined) ?? null,
+    context: task.context,
+    submitted: task.state === 'completed' ? (task.submitted ?? {}) : null,
+  };
 }
 
 const claimedByOther = (key: string, assignee: string) =>

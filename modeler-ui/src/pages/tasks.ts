@@ -41,6 +41,7 @@ export interface Task {
 interface TaskDetail extends Task {
   form: Record<string, unknown> | null;
   context: Record<string, unknown>;
+  submitted: Record<string, unknown> | null;
 }
 
 type Tab = 'todo' | 'done' | 'errors';
@@ -62,6 +63,7 @@ export function render(root: HTMLElement, route: Route) {
     group: '',
     process: '',
     customerLevel: '',
+    businessKey: '',
     minPriority: '',
     assignee: 'any',
     due: '',
@@ -98,7 +100,12 @@ export function render(root: HTMLElement, route: Route) {
           onclick: () => {
             state.tab = tab;
             tabs.querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
-            filters.hidden = tab !== 'todo';
+            // the previous tab's task does not stay open beside another list
+            state.selected = null;
+            form?.destroy();
+            form = null;
+            fill(detail, h('p', { class: 'empty' }, t('selectTask')));
+            filterBox.hidden = tab !== 'todo';
             void loadList();
           },
         },
@@ -108,9 +115,24 @@ export function render(root: HTMLElement, route: Route) {
     ),
   );
 
+  // 单号: find one order's task among many (prefix, case-insensitive)
+  let searchTimer: number | undefined;
+  const businessKeyInput = h('input', {
+    type: 'search',
+    name: 'businessKey',
+    'data-filter': 'businessKey',
+    placeholder: t('filter_businessHint'),
+    autocapitalize: 'characters',
+    oninput: (e: Event) => {
+      state.businessKey = (e.target as HTMLInputElement).value;
+      window.clearTimeout(searchTimer);
+      searchTimer = window.setTimeout(() => void loadList(), 300);
+    },
+  });
   const filters = h(
     'div',
     { class: 'filters' },
+    h('label', {}, t('filter_business'), businessKeyInput),
     h(
       'label',
       {},
@@ -166,7 +188,14 @@ export function render(root: HTMLElement, route: Route) {
       ]),
     ),
   );
-  filters.hidden = state.tab !== 'todo';
+  // On a phone the filters fold away, so a crew reaches the list (and the form) without scrolling past them.
+  const filterBox = h(
+    'details',
+    { class: 'filter-box', open: !window.matchMedia('(max-width: 700px)').matches },
+    h('summary', {}, t('filtersToggle')),
+    filters,
+  );
+  filterBox.hidden = state.tab !== 'todo';
 
   const list = h('div', { class: 'table-wrap' });
   const detail = h('section', { class: 'task-detail', 'aria-label': 'task' }, h('p', { class: 'empty' }, t('selectTask')));
@@ -178,7 +207,7 @@ export function render(root: HTMLElement, route: Route) {
         'section',
         { class: 'task-list' },
         h('div', { class: 'toolbar' }, tabs, h('span', { class: 'spacer' }), h('span', { class: 'live-dot', title: t('updatedLive') })),
-        filters,
+        filterBox,
         list,
       ),
       detail,
@@ -190,6 +219,7 @@ export function render(root: HTMLElement, route: Route) {
     if (state.group) q.group = state.group;
     if (state.process) q.process = state.process;
     if (state.customerLevel) q.customerLevel = state.customerLevel;
+    if (state.businessKey.trim().length >= 2) q.businessKey = state.businessKey.trim();
     if (state.minPriority) q.minPriority = state.minPriority;
     if (state.due === 'overdue') q.dueBefore = new Date().toISOString();
     if (state.due === 'today') {
@@ -252,7 +282,10 @@ export function render(root: HTMLElement, route: Route) {
                 state.selected = task.key;
                 list.querySelectorAll('tr.selected').forEach((r) => r.classList.remove('selected'));
                 list.querySelector(`tr[data-task-key="${task.key}"]`)?.classList.add('selected');
-                void loadDetail(task.key);
+                void loadDetail(task.key).then(() => {
+                  // on a phone the detail is below the list: bring the form into view
+                  if (window.matchMedia('(max-width: 700px)').matches) detail.scrollIntoView({ behavior: 'smooth', block: 'start' });
+                });
               },
             },
             h('td', { class: 'num' }, priorityPill(task.priority)),
@@ -271,11 +304,13 @@ export function render(root: HTMLElement, route: Route) {
             h(
               'td',
               {},
-              task.assignee
-                ? task.assignee === user.username
-                  ? h('span', { class: 'badge badge-me' }, t('assignee_me'))
-                  : (task.assigneeName ?? task.assignee)
-                : h('span', { class: 'muted' }, t('unassigned')),
+              done
+                ? (task.completedByName ?? task.assignee ?? '—')
+                : task.assignee
+                  ? task.assignee === user.username
+                    ? h('span', { class: 'badge badge-me' }, t('assignee_me'))
+                    : (task.assigneeName ?? task.assignee)
+                  : h('span', { class: 'muted' }, t('unassigned')),
             ),
           ),
         ),
@@ -333,7 +368,10 @@ export function render(root: HTMLElement, route: Route) {
         { class: 'facts' },
         fact(t('col_customer'), [task.customerName ?? '—', ' ', task.customerLevel ? levelBadge(task.customerLevel) : null]),
         fact(t('col_branch'), task.branch ? names.branch(task.branch) : '—'),
-        fact(t('col_due'), task.dueDate ? `${formatTime(task.dueDate)}（${formatDue(task.dueDate)}）` : '—'),
+        open
+          ? fact(t('col_due'), task.dueDate ? `${formatTime(task.dueDate)}（${formatDue(task.dueDate)}）` : '—')
+          : fact(t('col_completed'), formatTime(task.endedAt)),
+        open ? null : fact(t('completedByLabel'), task.completedByName ?? task.completedBy ?? '—'),
         fact(t('filter_group'), task.candidateGroups.map(names.group).join('、')),
         fact(t('col_assignee'), task.assigneeName ?? task.assignee ?? t('unassigned')),
         fact(t('col_created'), formatTime(task.createdAt)),
@@ -343,7 +381,7 @@ export function render(root: HTMLElement, route: Route) {
       h(
         'div',
         { class: 'form-title' },
-        h('h3', {}, task.form ? t('formTitle') : t('noForm')),
+        h('h3', {}, !task.form ? t('noForm') : open ? t('formTitle') : t('submittedTitle')),
         open && !mine ? h('span', { class: 'hint' }, t('claimFirst')) : null,
       ),
       formHost,
@@ -360,7 +398,8 @@ export function render(root: HTMLElement, route: Route) {
     if (task.form) {
       form = new Form({ container: formHost });
       localizeValidation(form);
-      await form.importSchema(localizedFormSchema(task.form), { ...task.context });
+      // a completed task shows what was submitted, over the business context it was done in
+      await form.importSchema(localizedFormSchema(task.form), { ...task.context, ...(task.submitted ?? {}) });
       if (!open || !mine) form.setProperty('readOnly', true);
     } else {
       formHost.append(h('p', { class: 'muted' }, t('noForm')));
