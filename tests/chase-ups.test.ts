@@ -3,7 +3,10 @@ import type { ChaseUp } from '../api/domain/chase-ups/schemas.ts';
 import type { ChaseUpKpis } from '../api/domain/kpis/chase-ups.ts';
 import type { StatusView } from '../api/domain/status/schemas.ts';
 import { validOrder } from './support/orders.ts';
-import { eventually, startPlatform, type Platform } from './support/platform.ts';
+import { createWorkerDependencies } from '../workers/dependencies.ts';
+import type { JobContext } from '../workers/job-definition.ts';
+import { recordChaseUpHandling } from '../workers/job-types/record-chase-up-handling.ts';
+import { eventually, silentLog, startPlatform, type Platform } from './support/platform.ts';
 import { faultTicket } from './support/tmf-fixtures.ts';
 
 /** Presses within this many seconds count once here (300 in production), so the suite waits seconds, not minutes. */
@@ -42,7 +45,10 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
     leader = await platform.tokenFor('leader.region');
   });
   afterAll(async () => {
-    for (const key of started) await platform.engine.deleteProcessInstance(key).catch(() => {});
+    // the orders and tickets started here, and the response center's follow-ups of their chase-ups
+    const followUps = await platform.database.sql<{ key: string }[]>`
+      select escalation_process_instance_key::text as key from chase_up where escalation_process_instance_key is not null`;
+    for (const key of [...started, ...followUps.map((f) => f.key)]) await platform.engine.deleteProcessInstance(key).catch(() => {});
     await platform?.close();
   });
 
@@ -220,6 +226,9 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
     const ticket = await as(zhang, 'POST', '/tmf-api/troubleTicket/v5/troubleTicket', faultTicket());
     expect(ticket.statusCode).toBe(201);
     const ticketId = (ticket.json() as { id: string }).id;
+    const [instance] = await platform.database.sql<{ key: string | null }[]>`
+      select process_instance_key::text as key from trouble_ticket where id = ${ticketId}`;
+    if (instance?.key) started.push(instance.key);
     await eventually(async () => {
       const s = (await as(zhang, 'GET', `/status/${ticketId}`)).json() as StatusView;
       return s.currentStages.length > 0 ? s : undefined;
@@ -299,5 +308,33 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
       expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
     }
     expect(spec.components.schemas.ChaseUpRequest?.example).toEqual({ channel: 'tracking-page', note: '约好今天上门，到现在还没人联系' });
+  });
+  it("the follow-up worker run twice (a redelivered job) records the response center's first answer once", async () => {
+    const [row] = await platform.database.sql<{ id: string; handled_at: Date | null }[]>`
+      select id::text, handled_at from chase_up where subject_id = ${orderId} and sequence_in_step = 3 and handled_at is null`;
+    expect(row).toBeDefined();
+    const deps = createWorkerDependencies(platform.database.db);
+    const job: JobContext = {
+      key: '9007199254749001',
+      type: 'record-chase-up-handling',
+      processInstanceKey: '9007199254749000',
+      elementInstanceKey: '9007199254749002',
+      elementId: 'record-chase-up-handling',
+      bpmnProcessId: 'chase-up-escalation',
+      retries: 5,
+      idempotencyKey: 'chase-up-escalation:record-chase-up-handling:9007199254749002',
+    };
+    const run = (note: string) =>
+      recordChaseUpHandling.handler({
+        variables: { chaseUp: { id: row!.id }, chaseUpOutcome: 'customer-informed', chaseUpNote: note },
+        job,
+        deps,
+        log: silentLog,
+      });
+    await run('已向客户说明：今日内审核');
+    await run('第二次投递');
+    const [after] = await platform.database.sql<{ handling_note: string; handling_outcome: string }[]>`
+      select handling_note, handling_outcome from chase_up where id = ${row!.id}`;
+    expect(after).toEqual({ handling_note: '已向客户说明：今日内审核', handling_outcome: 'customer-informed' });
   });
 });
