@@ -292,6 +292,27 @@ describe('photo and document evidence through the API', () => {
       headers: { ...empty.headers, ...as(crew) },
     });
     expect((none.json() as Problem).code).toBe('EVIDENCE_NO_FILE');
+    // a text part is not a file; thirteen files are one too many
+    const field = multipart([]);
+    const boundary = field.headers['content-type']!.split('boundary=')[1]!;
+    const text = await platform.fastify.inject({
+      method: 'POST',
+      url: `/tasks/${acceptance.key}/evidence`,
+      payload: `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${boundary}--\r\n`,
+      headers: { ...field.headers, ...as(crew) },
+    });
+    expect(text.statusCode).toBe(400);
+    expect(text.json()).toMatchObject({ code: 'EVIDENCE_NOT_A_FILE', errors: [{ pointer: '/note' }] });
+    const photo = await samplePhoto({ width: 64, height: 48 });
+    const thirteen = await upload(
+      platform,
+      acceptance.key,
+      Array.from({ length: 13 }, (_, i) => ({ field: 'equipment', fileName: `${i}.jpg`, content: photo })),
+      crew,
+    );
+    expect(thirteen.statusCode).toBe(413);
+    expect((thirteen.json() as Problem).code).toBe('EVIDENCE_TOO_MANY_FILES');
+    expect(await count()).toBe(before);
   });
 
   it("another branch's crew, another group's clerk and customers see nothing of it; leaders do", async () => {

@@ -35,8 +35,8 @@ export const evidenceRoutes: FastifyPluginAsyncZod = async (app) => {
     limits: {
       fileSize: MAX_EVIDENCE_BYTES + 1,
       files: MAX_EVIDENCE_FILES,
-      fields: 0,
-      parts: MAX_EVIDENCE_FILES,
+      fields: 4, // read, then refused by name (every part must be a file)
+      parts: MAX_EVIDENCE_FILES + 4,
       fieldSize: 1024,
       headerPairs: 100,
     },
@@ -73,10 +73,36 @@ export const evidenceRoutes: FastifyPluginAsyncZod = async (app) => {
         );
       }
       const files: UploadedFile[] = [];
-      for await (const part of request.parts()) {
-        if (part.type !== 'file') continue; // fields: 0 — the parser refuses text fields
-        const bytes = await part.toBuffer();
-        files.push({ field: part.fieldname, fileName: part.filename, bytes, truncated: part.file.truncated });
+      const fields: string[] = [];
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') {
+            fields.push(part.fieldname);
+            continue;
+          }
+          const bytes = await part.toBuffer();
+          files.push({ field: part.fieldname, fileName: part.filename, bytes, truncated: part.file.truncated });
+        }
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+          throw new ApiError(
+            413,
+            'EVIDENCE_TOO_MANY_FILES',
+            'Too many files',
+            `一次最多上传 ${MAX_EVIDENCE_FILES} 个文件。 At most ${MAX_EVIDENCE_FILES} files in one upload.`,
+          );
+        }
+        throw e;
+      }
+      if (fields.length > 0) {
+        throw new ApiError(
+          400,
+          'EVIDENCE_NOT_A_FILE',
+          'Not a file',
+          '每个部分须为一个文件，字段名为资料类型。 Every part must be a file named by its kind.',
+          fields.map((f) => ({ pointer: `/${f}`, in: 'body' as const, message: '不是文件 / not a file' })),
+        );
       }
       const stored = await uploadEvidence({ caller: principal(request), tasks, evidence, key: request.params.key, files });
       request.log.info({ userTaskKey: request.params.key, files: stored.map((f) => f.id) }, 'evidence uploaded');

@@ -5,6 +5,8 @@ import type { InspectedFile } from './inspect.ts';
 
 export type EvidenceRow = typeof evidence.$inferSelect;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Where a file belongs: the task it was uploaded on and what that task is about. */
 export interface EvidenceLink {
   userTaskKey: string;
@@ -64,6 +66,7 @@ export function createEvidenceRepository({ db }: { db: Db }) {
       });
     },
     async find(id: string): Promise<EvidenceRow | undefined> {
+      if (!UUID.test(id)) return undefined; // not an id we hand out: not found (PostgreSQL would refuse the cast)
       const [row] = await db.select().from(evidence).where(eq(evidence.id, id));
       return row;
     },

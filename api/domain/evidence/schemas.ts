@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { EVIDENCE_KINDS, EvidenceKindSchema } from '../../../contracts/evidence.ts';
 
-export const EvidenceIdParamsSchema = z.object({ id: z.uuid('must be an evidence id (a UUID)') });
+/** Any id is looked up (a malformed one is simply not found, 404), so the body of a request is checked whatever the path holds. */
+export const EvidenceIdParamsSchema = z.object({
+  id: z.string().trim().min(1).max(100).describe('an evidence id (a UUID, as the upload answered)'),
+});
 
 export const EvidenceSchema = z
   .object({
