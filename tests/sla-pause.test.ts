@@ -190,9 +190,11 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
     expect(noNote.statusCode).toBe(400);
     expect(JSON.stringify(noNote.json())).toContain('/note');
     expect((await as(crew, 'POST', url, { reason: 'customer-not-home', note: 'x\u0000' })).statusCode).toBe(400);
+    expect((await as(crew, 'POST', '/tickets/x1/customer-waits', { reason: 'customer-not-home', note: '不在家' })).statusCode).toBe(400);
+    // another business object's number is no ticket
     expect(
       (await as(crew, 'POST', '/tickets/HB20261122000001/customer-waits', { reason: 'customer-not-home', note: '不在家' })).statusCode,
-    ).toBe(400);
+    ).toBe(404);
     expect(await pauses(ticketId)).toEqual([]);
 
     // resuming a ticket that is not paused

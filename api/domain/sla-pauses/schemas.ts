@@ -16,7 +16,8 @@ export const TicketIdParamsSchema = z.object({
   id: z
     .string()
     .trim()
-    .regex(/^FT[0-9]{6,20}$/i, 'a trouble ticket number such as FT20261122000001'),
+    // any business number is well-formed here; only a trouble ticket (FT…) is found (another answers 404)
+    .regex(/^[A-Z]{2}[0-9]{6,20}$/i, 'a trouble ticket number such as FT20261122000001'),
 });
 
 export const StartCustomerWaitBodySchema = z
