@@ -64,7 +64,9 @@ describe('error and abnormal orders in every process', () => {
     it('a fault on an account the inventory does not know is an error ticket that escalates county, branch, region, and is pre-diagnosed again once corrected', async () => {
       const { ticketId, processInstanceKey } = await report(platform, fault({ account: '0991-HB-999404' }));
       const fix = await task('customer-response-center', processInstanceKey, 'fix-error-ticket');
-      expect(await errorReason(processInstanceKey)).toBe('Account 0991-HB-999404 has no access line in the resource inventory.');
+      expect(await errorReason(processInstanceKey)).toBe(
+        '账号 0991-HB-999404 在资源系统中没有接入线路 / Account 0991-HB-999404 has no access line in the resource inventory.',
+      );
 
       await escalatesCountyBranchRegion(ticketId, 'ticket', [30 * MINUTE, HOUR, 2 * HOUR]);
 
@@ -177,7 +179,7 @@ describe('error and abnormal orders in every process', () => {
       const { changeId, processInstanceKey } = await change(order.id, { changeType: 'formal-cancellation' });
       const fix = await task('order-center', processInstanceKey, 'fix-error-change');
       expect(await errorReason(processInstanceKey)).toBe(
-        `The inventory holds no port for order ${order.id}: the line is not recorded as in service.`,
+        `资源系统中没有订单 ${order.id} 的端口，线路未登记为在用 / The inventory holds no port for order ${order.id}: the line is not recorded as in service.`,
       );
 
       await escalatesCountyBranchRegion(changeId, 'change', [4 * HOUR, 8 * HOUR, 24 * HOUR]);
@@ -197,7 +199,9 @@ describe('error and abnormal orders in every process', () => {
         newProduct: { code: 'HB-50M', name: '50M', bandwidthMbps: 50, monthlyFeeCents: 100 },
       });
       const fix = await task('order-center', processInstanceKey, 'fix-error-change');
-      expect(await errorReason(processInstanceKey)).toBe('Product HB-50M is not in the catalogue or no longer on sale.');
+      expect(await errorReason(processInstanceKey)).toBe(
+        '产品 HB-50M 不在产品目录中或已停售 / Product HB-50M is not in the catalogue or no longer on sale.',
+      );
       await completeTask(platform, fix.key, { errorResolution: 'corrected', correctedProductCode: 'HB-1000M' });
       expect(await changeState(changeId)).toBe('done');
       expect(await billing(order.id)).toEqual([{ action: 'change', product_code: 'HB-1000M', monthly_fee_cents: 12900 }]);

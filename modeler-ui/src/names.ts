@@ -100,7 +100,7 @@ const FIELDS: { key: string; zh: string; en: string; show: (v: unknown, ctx: Con
     en: 'Dispatch',
     show: (v) => {
       const d = obj(v);
-      return d ? join(str(d.crewName) ?? (str(d.crewGroup) ? group(String(d.crewGroup)) : null), str(d.summary)) : null;
+      return d ? join(str(d.crewGroup) ? group(String(d.crewGroup)) : str(d.crewName), str(d.summary)) : null;
     },
   },
   {

@@ -32,7 +32,7 @@ export const checkLineInventoryData = defineJob({
     const record = await deps.acceptance.inventoryRecord(variables.line.lineId);
     const missing = missingInventoryData(record);
     if (!record || missing.length > 0) {
-      const reason = `The inventory record of line ${variables.line.lineId} lacks ${missing.join(', ')}: complete it in the resource system, or withdraw the line from this month's acceptance.`;
+      const reason = `专线 ${variables.line.lineId} 的资源记录缺少 ${missing.join('、')}：请在资源系统中补全，或将该专线移出本月验收 / The inventory record of line ${variables.line.lineId} lacks ${missing.join(', ')}: complete it in the resource system, or withdraw the line from this month's acceptance.`;
       throw new BusinessError(LINE_INVENTORY_DATA_MISSING, reason, { errorOrder: { reason, lineId: variables.line.lineId, missing } });
     }
     // The inventory is the authority: the acceptance works from the record as it stands now.

@@ -27,7 +27,7 @@ export const generateComplaintDispatch = defineJob({
     // Transient trouble (the inventory not answering in time) is retried with back-off by the runner.
     const line = await deps.networkSystems.inventory.lineOf(account, AbortSignal.timeout(5000));
     if (!line) {
-      const reason = `Account ${account} has no access line in the resource inventory: no visit can be dispatched.`;
+      const reason = `账号 ${account} 在资源系统中没有接入线路，无法派单上门 / Account ${account} has no access line in the resource inventory: no visit can be dispatched.`;
       throw new BusinessError(COMPLAINT_DATA_INCONSISTENT, reason, { account, correctedAccount: null, errorOrder: { reason, account } });
     }
     const priority = variables.customer.level === 'group' || variables.customer.level === 'province' ? 'high' : 'normal';

@@ -20,7 +20,10 @@ export const intakeOrder = defineJob({
     const product = await deps.catalogue.find(code);
     if (!product) {
       throw new BusinessError(ORDER_DATA_INCONSISTENT, `product ${code} is not on sale`, {
-        errorOrder: { reason: `Product ${code} is not in the catalogue or no longer on sale.`, productCode: code },
+        errorOrder: {
+          reason: `产品 ${code} 不在产品目录中或已停售 / Product ${code} is not in the catalogue or no longer on sale.`,
+          productCode: code,
+        },
       });
     }
     const at = deps.now();

@@ -32,11 +32,13 @@ export const planLineConstruction = defineJob({
     if (aEnd.grid !== variables.aEnd.grid || zEnd.grid !== variables.zEnd.grid) {
       await deps.lineOrders.correctEnds(variables.lineOrderId, { aEnd, zEnd });
     }
-    const unknown = [];
-    if (!(await deps.inventory.knowsGrid(aEnd.grid))) unknown.push(`A-end grid ${aEnd.grid} (${aEnd.address})`);
-    if (!(await deps.inventory.knowsGrid(zEnd.grid))) unknown.push(`Z-end grid ${zEnd.grid} (${zEnd.address})`);
+    const unknown: { zh: string; en: string }[] = [];
+    if (!(await deps.inventory.knowsGrid(aEnd.grid)))
+      unknown.push({ zh: `A 端网格 ${aEnd.grid}（${aEnd.address}）`, en: `A-end grid ${aEnd.grid} (${aEnd.address})` });
+    if (!(await deps.inventory.knowsGrid(zEnd.grid)))
+      unknown.push({ zh: `Z 端网格 ${zEnd.grid}（${zEnd.address}）`, en: `Z-end grid ${zEnd.grid} (${zEnd.address})` });
     if (unknown.length > 0) {
-      const reason = `The resource inventory has no ${unknown.join(' and no ')}: correct the grid or cancel the order.`;
+      const reason = `资源系统中没有 ${unknown.map((u) => u.zh).join('，也没有 ')}：请更正网格或撤销订单 / The resource inventory has no ${unknown.map((u) => u.en).join(' and no ')}: correct the grid or cancel the order.`;
       throw new BusinessError(LINE_ORDER_DATA_INCONSISTENT, reason, {
         aEnd,
         zEnd,

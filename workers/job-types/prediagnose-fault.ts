@@ -22,10 +22,11 @@ const LINE_SERVICES = new Set(['broadband', 'dedicated-line']);
  * the ticket matches inventory (or inventory did not answer, so nothing can be told).
  */
 export function ticketInconsistency(account: string, service: string, diagnosis: Diagnosis): string | undefined {
-  if (diagnosis.category === 'unknown-line') return `Account ${account} has no access line in the resource inventory.`;
+  if (diagnosis.category === 'unknown-line')
+    return `账号 ${account} 在资源系统中没有接入线路 / Account ${account} has no access line in the resource inventory.`;
   const line = diagnosis.line;
   if (line && LINE_SERVICES.has(service) && line.service !== service) {
-    return `The ticket names ${service}, but the inventory line of account ${account} (${line.olt} PON ${line.ponPort}) carries ${line.service}.`;
+    return `工单所报业务为 ${service}，但账号 ${account} 在资源系统中的线路（${line.olt} PON ${line.ponPort}）承载的是 ${line.service} / The ticket names ${service}, but the inventory line of account ${account} (${line.olt} PON ${line.ponPort}) carries ${line.service}.`;
   }
   return undefined;
 }

@@ -26,24 +26,30 @@ export const verifyChange = defineJob({
       throw new BusinessError(CHANGE_DATA_INCONSISTENT, reason, { errorOrder: { reason, orderId: variables.orderId, ...extra } });
     };
     const order = await deps.orders.find(variables.orderId);
-    if (!order) return fail(`Order ${variables.orderId} is not in the order table.`);
+    if (!order) return fail(`订单 ${variables.orderId} 不在订单表中 / Order ${variables.orderId} is not in the order table.`);
     if (order.state !== 'completed')
-      return fail(`Order ${variables.orderId} is ${order.state}, not an installed line: nothing to change yet.`);
+      return fail(
+        `订单 ${variables.orderId} 尚未装机完成（${order.state}），暂无可变更的线路 / Order ${variables.orderId} is ${order.state}, not an installed line: nothing to change yet.`,
+      );
     const ports = await deps.inventory.portsOf(variables.orderId);
     const port = ports.find((p) => p.grid === variables.grid);
     if (!port) {
       const held = ports.map((p) => `${p.label} (${p.grid})`).join(', ');
       return fail(
         held
-          ? `The inventory holds the line of order ${variables.orderId} in another grid (${held}), not in ${variables.grid} as the order says.`
-          : `The inventory holds no port for order ${variables.orderId}: the line is not recorded as in service.`,
+          ? `资源系统中订单 ${variables.orderId} 的线路在其他网格（${held}），与订单所填网格 ${variables.grid} 不符 / The inventory holds the line of order ${variables.orderId} in another grid (${held}), not in ${variables.grid} as the order says.`
+          : `资源系统中没有订单 ${variables.orderId} 的端口，线路未登记为在用 / The inventory holds no port for order ${variables.orderId}: the line is not recorded as in service.`,
       );
     }
     let newProduct = variables.newProduct ?? null;
     if (variables.changeType === 'product-change') {
       const code = variables.correctedProductCode ?? variables.newProduct?.code;
       const product = code ? await deps.catalogue.find(code) : undefined;
-      if (!product) return fail(`Product ${code ?? '(none)'} is not in the catalogue or no longer on sale.`, { productCode: code ?? null });
+      if (!product)
+        return fail(
+          `产品 ${code ?? '（无）'} 不在产品目录中或已停售 / Product ${code ?? '(none)'} is not in the catalogue or no longer on sale.`,
+          { productCode: code ?? null },
+        );
       // The catalogue is the authority on name, bandwidth and fee.
       newProduct = product;
     }
