@@ -118,7 +118,59 @@ const PROPERTIES_PANEL_ZH: Record<string, string> = {
   Data: '数据',
 };
 
-const ZH: Record<string, string> = { ...(bpmnJsZh as Record<string, string>), ...PROPERTIES_PANEL_ZH };
+/** dmn-js's decision table and requirements diagram. */
+const DMN_ZH: Record<string, string> = {
+  'Hit policy': '命中策略',
+  'Hit policy:': '命中策略：',
+  'Decision name: ': '决策名称：',
+  'View DRD': '查看决策需求图',
+  When: '当',
+  And: '且',
+  Then: '则',
+  Input: '输入',
+  Output: '输出',
+  'Add input': '添加输入',
+  'Input label': '输入标签',
+  'Input label: ': '输入标签：',
+  'Input expression': '输入表达式',
+  'Input expression: ': '输入表达式：',
+  'Input type': '输入类型',
+  'Input values': '输入值',
+  'Output label': '输出标签',
+  'Output label: ': '输出标签：',
+  'Output name': '输出名称',
+  'Output name: ': '输出名称：',
+  'Output type': '输出类型',
+  'Output values': '输出值',
+  'Expression language': '表达式语言',
+  'Predefined values': '预定义值',
+  'No values': '无预定义值',
+  Values: '值',
+  Value: '值',
+  Type: '类型',
+  Delete: '删除',
+  Yes: '是',
+  No: '否',
+  'Remove rule': '删除规则',
+  'Remove input column': '删除输入列',
+  'Remove output column': '删除输出列',
+  'Move rule': '移动规则',
+  'Match one': '匹配其一',
+  'Match none': '都不匹配',
+  Comparison: '比较',
+  'Comparison operator': '比较运算符',
+  Range: '范围',
+  Equals: '等于',
+  Less: '小于',
+  'Less or equals': '小于等于',
+  Greater: '大于',
+  'Greater or equals': '大于等于',
+  Include: '包含',
+  Exclude: '排除',
+  'Strings must be in double quotes': '字符串须用双引号',
+};
+
+const ZH: Record<string, string> = { ...(bpmnJsZh as Record<string, string>), ...PROPERTIES_PANEL_ZH, ...DMN_ZH };
 
 function translate(template: string, replacements: Record<string, string> = {}): string {
   const text = lang() === 'zh' ? (ZH[template] ?? template) : template;
