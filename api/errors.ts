@@ -40,9 +40,19 @@ export class ApiError extends Error {
 
 export const problemType = (code: string) => `https://telecom.example/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 
+/** An order's final states as customers read them. */
+const CLOSED_STATES: Record<string, string> = { completed: '已完成', failed: '未能办理', cancelled: '已撤销' };
+
 export const errors = {
-  orderNotFound: (id: string) => new ApiError(404, 'ORDER_NOT_FOUND', 'Order not found', `There is no order ${id}.`),
-  orderClosed: (id: string, state: string) => new ApiError(409, 'ORDER_CLOSED', 'Order already closed', `Order ${id} is ${state}.`),
+  orderNotFound: (id: string) =>
+    new ApiError(404, 'ORDER_NOT_FOUND', '订单不存在 / Order not found', `没有订单 ${id}。 There is no order ${id}.`),
+  orderClosed: (id: string, state: string) =>
+    new ApiError(
+      409,
+      'ORDER_CLOSED',
+      '订单已结束 / Order already closed',
+      `订单 ${id} ${CLOSED_STATES[state] ?? '已结束'}，不能再办理。 Order ${id} is ${state}.`,
+    ),
   taskNotFound: (key: string) => new ApiError(404, 'TASK_NOT_FOUND', 'Task not found', `There is no user task ${key}.`),
   taskNotOpen: (key: string, state: string) =>
     new ApiError(409, 'TASK_NOT_OPEN', 'Task is not open', `User task ${key} is ${state}; only open tasks can be completed.`),

@@ -5,7 +5,12 @@ export const HOME_BROADBAND_PROCESS_ID = 'home-broadband-new-install';
 export const INSUFFICIENT_RESOURCES = 'INSUFFICIENT_RESOURCES';
 export const ORDER_DATA_INCONSISTENT = 'ORDER_DATA_INCONSISTENT';
 /** Messages the process waits for, correlated by orderId. */
-export const MESSAGES = { customerConfirmed: 'customer-confirmed', orderCancelled: 'order-cancelled' } as const;
+export const MESSAGES = {
+  customerConfirmed: 'customer-confirmed',
+  orderCancelled: 'order-cancelled',
+  /** The customer reports a problem instead of confirming: the crew rectifies (customerProblemNote on the form). */
+  customerReportedProblem: 'customer-reported-problem',
+} as const;
 
 export const CustomerLevelSchema = z
   .enum(['group', 'province', 'local-a', 'local-b', 'local-c'])

@@ -35,6 +35,7 @@ const MATRIX: [Method, string, string, Role[] | 'public'][] = [
   ['GET', '/orders/{id}', '/orders/HB00000000000000', EVERYONE],
   ['POST', '/orders/{id}/cancel', '/orders/HB00000000000000/cancel', ORDER_TAKERS],
   ['POST', '/orders/{id}/confirm', '/orders/HB00000000000000/confirm', ORDER_TAKERS],
+  ['POST', '/orders/{id}/problem', '/orders/HB00000000000000/problem', ORDER_TAKERS],
   ['POST', '/line-orders', '/line-orders', CLERKS],
   ['GET', '/status/{id}', '/status/HB00000000000000', EVERYONE],
   ['POST', '/status/{id}/chase-ups', '/status/HB00000000000000/chase-ups', ORDER_TAKERS],
@@ -179,10 +180,11 @@ describe("one customer never sees or changes another's order", () => {
       ['GET', `/orders/${order.id}`],
       ['POST', `/orders/${order.id}/cancel`],
       ['POST', `/orders/${order.id}/confirm`],
+      ['POST', `/orders/${order.id}/problem`],
       ['GET', `/status/${order.id}`],
       ['GET', `${PO}/productOrder/${order.id}`],
     ] as const) {
-      const res = await call(method, url, li, method === 'POST' ? {} : undefined);
+      const res = await call(method, url, li, method === 'POST' ? (url.endsWith('/problem') ? { note: '没有网络' } : {}) : undefined);
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.body).not.toContain('张伟');
     }

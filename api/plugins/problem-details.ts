@@ -122,7 +122,8 @@ export const problemDetails = fp(
           title: 'Request is not valid',
           status: 400,
           code: 'VALIDATION_FAILED',
-          detail: `The ${where ?? 'request'} has ${error.validation.length} invalid field(s).`,
+          // The UI shows the detail: Chinese first, with what is wrong.
+          detail: `请求中有 ${error.validation.length} 处不符合要求：${error.validation.map((v) => v.message ?? 'invalid').join('；')}。 The ${where ?? 'request'} has ${error.validation.length} invalid field(s).`,
           instance,
           errors: error.validation.map((v) => ({
             pointer: v.instancePath || '/',

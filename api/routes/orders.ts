@@ -2,8 +2,14 @@ import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createOrderRepository } from '../domain/orders/repository.ts';
-import { CancelOrderBodySchema, CreateOrderBodySchema, OrderIdParamsSchema, OrderSchema } from '../domain/orders/schemas.ts';
-import { cancelOrder, confirmOrder, createOrder, getOrder } from '../domain/orders/use-cases.ts';
+import {
+  CancelOrderBodySchema,
+  CreateOrderBodySchema,
+  OrderIdParamsSchema,
+  OrderSchema,
+  ReportProblemBodySchema,
+} from '../domain/orders/schemas.ts';
+import { cancelOrder, confirmOrder, createOrder, getOrder, reportProblem } from '../domain/orders/use-cases.ts';
 import { ACCESS } from '../domain/auth/access.ts';
 import { IDEMPOTENCY_REPLAY } from '../domain/tmf/idempotency.ts';
 import { ProblemSchema } from '../errors.ts';
@@ -120,6 +126,37 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const { order, message } = await confirmOrder({ caller: principal(request), id: request.params.id, ...messaging(request.log) });
       app.statusReads.forget(order.id);
       request.log.info({ businessKey: order.id, message }, 'confirmation received');
+      return reply.status(202).header('x-message-state', message).send(order);
+    },
+  );
+
+  app.post(
+    '/orders/:id/problem',
+    {
+      config: { access: ACCESS.orderTakers },
+      schema: {
+        tags: ['orders'],
+        summary: 'The customer reports a problem with the install instead of confirming it; the crew rectifies it',
+        description:
+          'Only while the order waits for the customer to confirm the install (409 NOT_AWAITING_CONFIRMATION otherwise). ' +
+          'The note goes to the crew on the rectification form; the quality check runs again, then the customer is asked again. ' +
+          'Reporting twice in the same wait is the same report. ' +
+          MESSAGE_ANSWER,
+        params: OrderIdParamsSchema,
+        body: ReportProblemBodySchema,
+        response: { 202: OrderSchema, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 503: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { order, message } = await reportProblem({
+        caller: principal(request),
+        id: request.params.id,
+        note: request.body.note,
+        progress: app.statusReads,
+        ...messaging(request.log),
+      });
+      app.statusReads.forget(order.id);
+      request.log.info({ businessKey: order.id, message }, 'problem reported by the customer');
       return reply.status(202).header('x-message-state', message).send(order);
     },
   );

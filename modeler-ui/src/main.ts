@@ -21,6 +21,7 @@ interface NavItem {
 
 // Each page is its own chunk: the tracking page on a phone never downloads bpmn-js.
 const PAGES: NavItem[] = [
+  { path: 'my-orders', label: 'nav_myOrders', roles: ['customer'], load: () => import('./pages/my-orders.ts') },
   { path: 'tasks', label: 'nav_tasks', roles: ['clerk', 'admin'], load: () => import('./pages/tasks.ts') },
   {
     path: 'track',

@@ -4,6 +4,16 @@ import type { OperatonClient } from '../../../engine/operaton.ts';
 import { engineCommand } from '../engine-command.ts';
 import { createMessageRepository, type MessageRow, type MessageState } from './repository.ts';
 
+/**
+ * The BPMN message a recorded one is delivered as. A message a process may wait for more than once
+ * (a problem the customer reports, then again after the rectification) is recorded once per wait,
+ * as `name#round`; the part after `#` only keeps the rounds apart.
+ */
+export function engineMessageName(recordedName: string): string {
+  const at = recordedName.indexOf('#');
+  return at === -1 ? recordedName : recordedName.slice(0, at);
+}
+
 /** What one attempt came to; `busy`: another attempt at the same message is under way (this one did nothing). */
 export type DeliveryOutcome = MessageState | 'busy';
 
@@ -46,7 +56,7 @@ export async function deliverMessage({
         `delivering ${message.messageName}`,
         () =>
           engine.correlateMessage({
-            messageName: message.messageName,
+            messageName: engineMessageName(message.messageName),
             businessKey: message.businessKey,
             processVariables: message.variables,
           }),

@@ -41,11 +41,32 @@ export const CreateOrderBodySchema = z
 export type CreateOrderBody = z.infer<typeof CreateOrderBodySchema>;
 
 export const CancelOrderBodySchema = z
-  .object({ reason: z.string().trim().min(1).max(500).optional().describe("The customer's reason") })
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, '请填写撤单原因 / give a reason')
+      .max(500, '撤单原因最多 500 字 / at most 500 characters')
+      .optional()
+      .describe("The customer's reason"),
+  })
   .strict()
   // Fastify hands a request without a body over as null.
   .nullish()
   .meta({ id: 'CancelOrder', example: { reason: '搬家，不再需要' } });
+
+export const ReportProblemBodySchema = z
+  .object({
+    note: z
+      .string({ error: '请说明遇到的问题 / describe the problem' })
+      .trim()
+      .min(1, '请说明遇到的问题 / describe the problem')
+      .max(500, '问题描述最多 500 字 / at most 500 characters')
+      .describe('What is wrong, in the customer’s words; shown to the crew in the rectification'),
+  })
+  .strict()
+  .meta({ id: 'ReportProblem', example: { note: '卧室没有信号，光猫 LOS 灯闪红' } });
+export type ReportProblemBody = z.infer<typeof ReportProblemBodySchema>;
 
 export const OrderIdParamsSchema = z.object({
   id: z

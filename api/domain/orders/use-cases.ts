@@ -10,6 +10,8 @@ import type { MessageState } from '../messages/repository.ts';
 import { sendMessage } from '../messages/use-cases.ts';
 import { discardInstance, startProcess } from '../record-and-start.ts';
 import { conflicts, idempotencyKeyReused, requestFingerprint } from '../tmf/idempotency.ts';
+import { currentConfirmationWait } from '../status/confirmation.ts';
+import type { ProgressRepository } from '../status/repository.ts';
 import type { OrderRepository, OrderRow, StageRow } from './repository.ts';
 import type { CreateOrderBody, Order } from './schemas.ts';
 
@@ -113,15 +115,22 @@ async function messageOpenOrder({
   engine,
   engineTimeoutMs,
   log,
-}: OrderCommand & { name: string; variables: Record<string, string> }): Promise<{ order: Order; message: MessageState }> {
+  check,
+}: OrderCommand & {
+  name: string;
+  variables: Record<string, string>;
+  /** Refuses the message for this order (throws), or names the round it is recorded for (`name#round`). */
+  check?: (row: OrderRow) => Promise<number | undefined>;
+}): Promise<{ order: Order; message: MessageState }> {
   const row = await orders.find(id);
   if (!row || !canSee(caller, row.customerId)) throw errors.orderNotFound(id);
   if (FINAL_STATES.has(row.state)) throw errors.orderClosed(id, row.state);
+  const round = await check?.(row);
   const sent = await sendMessage({
     db,
     engine,
     businessKey: id,
-    messageName: name,
+    messageName: round === undefined ? name : `${name}#${round}`,
     variables,
     processInstanceKey: row.processInstanceKey,
     engineTimeoutMs,
@@ -145,6 +154,39 @@ export function confirmOrder(command: OrderCommand) {
     ...command,
     name: MESSAGES.customerConfirmed,
     variables: { customerConfirmedAt: new Date().toISOString() },
+  });
+}
+
+/** The order does not wait for its customer's answer now (not installed and checked yet, or answered already). */
+export const notAwaitingConfirmation = (id: string) =>
+  new ApiError(
+    409,
+    'NOT_AWAITING_CONFIRMATION',
+    '订单当前无需您确认 / The order is not waiting for your confirmation',
+    `订单 ${id} 当前不在等待您确认装机，装机完成并通过质检后才能反映问题。 Order ${id} is not waiting for your confirmation: a problem can be reported once the install is done and checked.`,
+  );
+
+/**
+ * The customer reports a problem with the install instead of confirming it: the crew rectifies it
+ * (the note on its form), the quality check runs again, then the customer is asked again. Only while
+ * the order waits for the answer (409 otherwise); one message per wait, so pressing twice reports once.
+ */
+export function reportProblem({
+  note,
+  progress,
+  ...command
+}: OrderCommand & { note: string; progress: Pick<ProgressRepository, 'findSubject' | 'progress' | 'forget'> }) {
+  return messageOpenOrder({
+    ...command,
+    name: MESSAGES.customerReportedProblem,
+    variables: { customerProblemNote: note, customerProblemReportedAt: new Date().toISOString() },
+    check: async () => {
+      progress.forget(command.id);
+      const subject = await progress.findSubject(command.id);
+      const wait = subject && currentConfirmationWait(await progress.progress(subject));
+      if (!wait) throw notAwaitingConfirmation(command.id);
+      return wait.round;
+    },
   });
 }
 

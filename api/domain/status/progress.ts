@@ -1,4 +1,5 @@
 import { CUSTOMER_WAIT_REASONS, type CustomerWaitReason } from '../../../contracts/sla-pause.ts';
+import { confirmationWaits } from './confirmation.ts';
 import { STAGE_LABELS, stageLabel, type Label } from './labels.ts';
 import type { StageRow, SubjectKind, SubjectProgress } from './repository.ts';
 
@@ -28,7 +29,6 @@ const STAGE_STATES: Record<string, { state: State; back: State | null; reason: s
   'fix-error-complaint': { state: 'held', back: 'inProgress', reason: 'The complaint data is being checked' },
   'fix-error-change': { state: 'held', back: 'inProgress', reason: 'The change data is being corrected by the order center' },
   'fix-error-line': { state: 'held', back: 'inProgress', reason: 'The order data is being corrected by the order center' },
-  'customer-confirmed': { state: 'pending', back: 'inProgress', reason: 'Waiting for the customer to confirm the install' },
   'wait-cancel-date': { state: 'pending', back: 'inProgress', reason: 'Waiting for the requested cancellation date' },
   'customer-acceptance': { state: 'pending', back: 'inProgress', reason: 'Waiting for the customer to accept the line' },
   'confirm-recovery': { state: 'resolved', back: null, reason: 'Repaired; the recovery is being confirmed' },
@@ -68,6 +68,11 @@ export function stateHistory(p: SubjectProgress): StateChange[] {
     if (!rule) continue;
     changes.push({ state: rule.state, at: s.startedAt, reason: rule.reason });
     if (s.endedAt && rule.back) changes.push({ state: rule.back, at: s.endedAt, reason: 'Work resumed' });
+  }
+  // An install waiting for its customer's confirmation is pending until they answer (or the 2 days pass).
+  for (const w of confirmationWaits(p)) {
+    changes.push({ state: 'pending', at: w.since, reason: 'Waiting for the customer to confirm the install' });
+    if (w.until) changes.push({ state: 'inProgress', at: w.until, reason: 'Work resumed' });
   }
   // A customer-caused wait makes a ticket pending (TMF621: waiting on the customer) until it ends.
   for (const w of customerWaits(p)) {

@@ -9,6 +9,7 @@ import {
   instanceStages,
   instanceVariables,
   lineOrders,
+  noticeContacts,
   orders,
   processElements,
   processInstances,
@@ -210,6 +211,17 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
 
     /** Median duration in ms of the completed top-level instances of a process (null with fewer than 3). */
     medianDurationMs,
+
+    /** A crew group's duty phone (值班电话), the one its dispatches are sent to; undefined if it has none. */
+    async dutyContact(groupId: string): Promise<{ name: string; phone: string } | undefined> {
+      const [row] = await db
+        .select({ name: noticeContacts.name, phone: noticeContacts.phone })
+        .from(noticeContacts)
+        .where(and(eq(noticeContacts.groupId, groupId), eq(noticeContacts.onDispatch, true)))
+        .orderBy(asc(noticeContacts.id))
+        .limit(1);
+      return row;
+    },
 
     /** Which business object a process instance (or one it called) works for. */
     subjectIdOfInstance,

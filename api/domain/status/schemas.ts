@@ -70,6 +70,36 @@ export const StatusViewSchema = z
         }),
       )
       .describe('Waits caused by the customer that paused the SLA clock (a ticket’s repair deadline), oldest first'),
+    awaitingCustomer: z
+      .object({
+        step: z.literal('confirm-install').describe('What the customer is asked for'),
+        label: LabelSchema,
+        hint: LabelSchema,
+        since: when,
+        autoConfirmAt: when.describe('Without an answer the install counts as confirmed at this time'),
+        actions: z
+          .array(
+            z.object({
+              id: z.enum(['confirm', 'report-problem']),
+              label: LabelSchema,
+              method: z.literal('POST'),
+              href: z.string().describe('The route that takes the answer'),
+            }),
+          )
+          .describe('What the customer can answer (POST /orders/:id/confirm, POST /orders/:id/problem with a note)'),
+      })
+      .nullable()
+      .describe('The order waits for its customer now (null otherwise)'),
+    visit: z
+      .object({
+        appointmentAt: when.nullable().describe('The visit booked with the customer'),
+        crewName: LabelSchema.nullable().describe(
+          'The install crew dispatched (its group’s name; the routing decision’s crewName otherwise)',
+        ),
+        crewPhone: z.string().nullable().describe("The crew's duty phone (值班电话)"),
+      })
+      .nullable()
+      .describe('The booked visit and whom to call (home-broadband installs once dispatched; null otherwise)'),
   })
   .meta({
     id: 'StatusView',
@@ -110,6 +140,12 @@ export const StatusViewSchema = z
       etaBasis: 'typical-duration',
       escalations: [],
       customerWaits: [],
+      awaitingCustomer: null,
+      visit: {
+        appointmentAt: '2026-11-23T07:00:00.000Z',
+        crewName: { zh: '天山装维班', en: 'Tianshan install crew' },
+        crewPhone: '13999110001',
+      },
     },
   });
 export type StatusView = z.infer<typeof StatusViewSchema>;

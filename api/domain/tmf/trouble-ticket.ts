@@ -102,7 +102,7 @@ export const TroubleTicketSchema = z
         {
           '@type': 'RelatedEntity',
           role: 'affectedProduct',
-          entity: { '@type': 'EntityRef', id: 'ACC-URC-0001', '@referredType': 'Product' },
+          entity: { '@type': 'EntityRef', id: '0991-HB-100002', '@referredType': 'Product' },
         },
       ],
       troubleTicketCharacteristic: [{ '@type': 'StringCharacteristic', name: 'service', valueType: 'string', value: 'broadband' }],
@@ -148,7 +148,7 @@ export const TroubleTicketCreateSchema = z
         {
           '@type': 'RelatedEntity',
           role: 'affectedProduct',
-          entity: { '@type': 'EntityRef', id: 'ACC-URC-0001', '@referredType': 'Product' },
+          entity: { '@type': 'EntityRef', id: '0991-HB-100002', '@referredType': 'Product' },
         },
       ],
       troubleTicketCharacteristic: [{ '@type': 'StringCharacteristic', name: 'service', value: 'broadband' }],

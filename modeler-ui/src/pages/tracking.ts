@@ -5,6 +5,7 @@ import { navigate, type Route } from '../main.ts';
 import { chaseUpPanel } from './chase-ups.ts';
 import { hasRole } from '../auth.ts';
 import { noticesPanel } from './notices-panel.ts';
+import { nextStepPanel, visitCard, type AwaitingCustomer, type Visit } from './next-step.ts';
 
 /**
  * Order / ticket tracking for customers, phone first: a stage stepper in plain words, the
@@ -32,6 +33,9 @@ interface StatusLike {
   process?: string;
   state?: string;
   stateLabel?: Words;
+  stateReason?: string | null;
+  awaitingCustomer?: AwaitingCustomer | null;
+  visit?: Visit | null;
   title?: Words;
   currentStages?: StageLike[];
   steps?: StageLike[];
@@ -58,7 +62,14 @@ export interface Progress {
   id: string;
   state: string;
   stateText: string;
-  steps: { key: string; text: string; state: 'done' | 'active' | 'todo'; at: string | null }[];
+  /** Why it is where it is (a closed order's reason), in the reader's language. */
+  stateReason: string | null;
+  /** Closed (completed, failed, cancelled, closed): nothing more will happen. */
+  closed: boolean;
+  awaiting: AwaitingCustomer | null;
+  visit: Visit | null;
+  /** skipped: a step a closed order never reached (not needed any more). */
+  steps: { key: string; text: string; state: 'done' | 'active' | 'todo' | 'skipped'; at: string | null }[];
   timeline: { text: string; at: string; endedAt: string | null; active: boolean }[];
   slaDueAt: string | null;
   eta: string | null;
@@ -76,7 +87,8 @@ const PLANS: Record<string, string[][]> = {
     ['route-install-crew', 'make-appointment'],
     ['install-onsite'],
     ['activate-service'],
-    ['quality-check', 'rectify-install', 'customer-confirmed', 'auto-confirmed'],
+    ['quality-check', 'rectify-install'],
+    ['await-confirmation', 'customer-reported-problem', 'customer-confirmed', 'auto-confirmed'],
     ['revisit'],
     ['archive-order', 'order-archived'],
   ],
@@ -97,6 +109,8 @@ const PLANS: Record<string, string[][]> = {
     ['close-complaint', 'complaint-closed'],
   ],
 };
+
+const CLOSED_STATES = new Set(['completed', 'closed', 'failed', 'cancelled']);
 
 function words(w: Words): string | undefined {
   if (!w) return undefined;
@@ -154,9 +168,16 @@ export function normalise(raw: StatusLike, id: string): Progress {
     if (raw.state === 'completed') steps.forEach((s) => (s.state = 'done'));
   }
   const state = raw.state ?? 'inProgress';
+  const closed = CLOSED_STATES.has(state);
+  // A closed order goes no further: the steps it never reached are not waiting for anyone.
+  if (closed) steps.forEach((s) => (s.state === 'todo' || s.state === 'active') && (s.state = 'skipped'));
   return {
     id: raw.id ?? id,
     state,
+    stateReason: raw.stateReason ?? null,
+    closed,
+    awaiting: closed ? null : (raw.awaitingCustomer ?? null),
+    visit: raw.visit ?? null,
     stateText: words(raw.stateLabel) ?? tr(`state_${state}`, state),
     steps,
     timeline,
@@ -250,18 +271,29 @@ export function render(root: HTMLElement, route: Route) {
 
   let timer: number | undefined;
   let stopped = false;
+  // What the customer is to do now (confirm / report a problem), or why a closed order closed: on top.
+  const next = nextStepPanel(id, { onAnswered: () => void refresh() });
+  chase.element.before(next.element);
   const load = async () => {
+    let closed: boolean;
     try {
       const progress = await fetchProgress(id);
       remember(id);
       fill(result, view(progress));
+      next.update(progress);
       chase.update(progress.state);
       void notices?.reload();
+      closed = progress.closed;
     } catch (e) {
       fill(result, h('div', { class: 'error-box' }, e instanceof ApiProblem && e.status === 404 ? t('notFound') : (e as Error).message));
       return;
     }
-    if (!stopped) timer = window.setTimeout(load, 3000);
+    // A closed order changes no more: polling stops with the live dot.
+    if (!stopped && !closed) timer = window.setTimeout(load, 3000);
+  };
+  const refresh = async () => {
+    window.clearTimeout(timer);
+    await load();
   };
   void load();
   return () => {
@@ -288,7 +320,7 @@ function view(p: Progress) {
         { class: 'summary-top' },
         h('span', { class: 'mono big' }, p.id),
         h('span', { class: `state-pill state-${p.state}` }, p.stateText),
-        h('span', { class: 'live-dot', title: t('updatedLive') }),
+        p.closed ? null : h('span', { class: 'live-dot', title: t('updatedLive'), 'data-testid': 'live-dot' }),
       ),
       h(
         'div',
@@ -324,6 +356,7 @@ function view(p: Progress) {
           ),
         )
       : null,
+    visitCard(p.visit),
     h(
       'ol',
       { class: 'stepper', 'data-testid': 'stepper' },
@@ -331,9 +364,19 @@ function view(p: Progress) {
         h(
           'li',
           { class: `step step-${s.state}`, 'data-step': s.key, 'data-state': s.state },
-          h('span', { class: 'dot' }, s.state === 'done' ? '✓' : String(i + 1)),
+          h('span', { class: 'dot' }, s.state === 'done' ? '✓' : s.state === 'skipped' ? '–' : String(i + 1)),
           h('span', { class: 'step-text' }, s.text),
-          h('span', { class: 'step-at' }, s.state === 'todo' ? t('stepTodo') : s.state === 'active' ? t('stepActive') : formatTime(s.at)),
+          h(
+            'span',
+            { class: 'step-at' },
+            s.state === 'todo'
+              ? t('stepTodo')
+              : s.state === 'skipped'
+                ? t('stepSkipped')
+                : s.state === 'active'
+                  ? t('stepActive')
+                  : formatTime(s.at),
+          ),
         ),
       ),
     ),
