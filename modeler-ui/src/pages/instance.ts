@@ -210,6 +210,8 @@ function instanceView(body: HTMLElement, key: string) {
   }
 
   function drawSide(d: InstanceDetail) {
+    // names of the elements as the API gave them (in the reader's language), for incidents and called instances
+    const nameOf = (id: string) => d.elements.find((e) => e.elementId === id)?.name ?? null;
     fill(
       crumbs,
       d.parentKey ? h('a', { href: `#/instances/${d.parentKey}` }, '↑ ', t('parentInstance')) : null,
@@ -281,7 +283,7 @@ function instanceView(body: HTMLElement, key: string) {
                   h(
                     'span',
                     { class: 'muted' },
-                    elementName(c.elementId),
+                    elementName(c.elementId, nameOf(c.elementId)),
                     ' · ',
                     tr(`state_${c.state === 'active' ? 'inProgress' : c.state}`, c.state),
                   ),
@@ -305,7 +307,7 @@ function instanceView(body: HTMLElement, key: string) {
                   h(
                     'div',
                     {},
-                    h('strong', {}, elementName(i.elementId)),
+                    h('strong', {}, elementName(i.elementId, nameOf(i.elementId))),
                     ' ',
                     h('small', { class: 'muted', title: i.errorType }, tr(`incident_${i.errorType}`, i.errorType)),
                   ),
