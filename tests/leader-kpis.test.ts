@@ -120,6 +120,51 @@ describe("leaders' KPIs", () => {
     await platform.engine.deleteProcessInstance(waiting.processInstanceKey);
   });
 
+  it('see stage durations of the process chosen with names in their language, without the cancellation steps, and tiles of that process', async () => {
+    // given an order reviewed, then cancelled by the customer (its cancellation steps ran)
+    const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as OrderView;
+    await completeTask(platform, (await waitForTask(platform, 'order-center', order.id, 'review-order')).key, { reviewApproved: true });
+    await waitForTask(platform, 'install-crew-urc-tianshan', order.id, 'make-appointment');
+    const cancelled = await platform.app.inject({
+      method: 'POST',
+      url: `/orders/${order.id}/cancel`,
+      payload: { reason: '搬家，不再需要' },
+    });
+    expect(cancelled.statusCode).toBe(202);
+    await eventually(async () => {
+      const o = (await platform.app.inject({ method: 'GET', url: `/orders/${order.id}` })).json() as OrderView;
+      return o.timeline.some((s) => s.elementId === 'close-cancelled' && s.state === 'completed');
+    });
+
+    // when a leader reads the home-broadband KPIs
+    const read = async (language: string) => {
+      const res = await platform.fastify.inject({
+        method: 'GET',
+        url: `/kpis?from=${since}&process=home-broadband-new-install`,
+        headers: { authorization: `Bearer ${leader}`, 'accept-language': language },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json() as Kpis & { stageDurations: { name: string | null }[] };
+    };
+    const zh = await eventually(async () => {
+      const k = await read('zh-CN');
+      return (k.stageDurations.find((s) => s.elementId === 'review-order')?.count ?? 0) >= 2 ? k : undefined;
+    });
+    // then the stages are named in Chinese (English on request), and no cancellation step is among them
+    expect(zh.stageDurations.find((s) => s.elementId === 'review-order')?.name).toBe('订单中心资料审核');
+    const en = await read('en-US,en;q=0.9');
+    expect(en.stageDurations.find((s) => s.elementId === 'review-order')?.name).toBe('Order-center review');
+    const ids = zh.stageDurations.map((s) => s.elementId);
+    for (const step of ['close-cancelled', 'customer-cancellation', 'release-resources', 'undo-reservations', 'close-error-cancelled'])
+      expect(ids, step).not.toContain(step);
+    expect(zh.stageDurations.every((s) => s.processId === 'home-broadband-new-install')).toBe(true);
+    // and the fault ticket's online resolution and the monthly acceptance are no figures of an installation
+    expect(zh.onlineResolution.total).toBe(0);
+    expect(zh.acceptancePass.total).toBe(0);
+    const faults = await kpis('&process=fault-trouble-ticket');
+    expect(faults.onlineResolution.total).toBeGreaterThanOrEqual(1);
+  });
+
   it('are for leaders, process owners and admins only, and refuse a bad period', async () => {
     for (const [user, status] of [
       ['clerk.urumqi', 403],

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadBusinessCalendar } from '../../calendar/business-calendar.ts';
 import { ACCESS } from '../domain/auth/access.ts';
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import { createKpiRepository } from '../domain/kpis/repository.ts';
 import { KpiQuerySchema, KpisSchema, StageDurationQuerySchema, StageDurationSchema } from '../domain/kpis/schemas.ts';
 import { slaPauseKpis } from '../domain/kpis/sla-pauses.ts';
@@ -25,7 +26,13 @@ export const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      computeKpis(kpis, await loadBusinessCalendar(app.database.db), request.query, (p) => slaPauseKpis(app.database.db, p)),
+      computeKpis(
+        kpis,
+        await loadBusinessCalendar(app.database.db),
+        request.query,
+        (p) => slaPauseKpis(app.database.db, p),
+        preferredLanguage(request.headers['accept-language']),
+      ),
   );
 
   app.get(
@@ -40,6 +47,12 @@ export const kpiRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      stageDurations(kpis, await loadBusinessCalendar(app.database.db), period(request.query), request.query.branch !== undefined),
+      stageDurations(
+        kpis,
+        await loadBusinessCalendar(app.database.db),
+        period(request.query),
+        request.query.branch !== undefined,
+        preferredLanguage(request.headers['accept-language']),
+      ),
   );
 };

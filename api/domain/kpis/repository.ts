@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { BRANCH_OF_CITY } from '../../../contracts/organisation.ts';
+import { LONG_WAIT_ESCALATION } from '../../../contracts/sla-pause.ts';
 
 /**
  * Each top-level instance with its business context: customer level and branch (from the line,
@@ -24,6 +25,8 @@ export const INSTANCE_CONTEXT = sql`
         and v.name in ('customer', 'line', 'aEnd', 'grid', 'diagnosis', 'changeId', 'ticketId', 'complaintId', 'lineOrderId', 'orderId', 'satisfaction')
   where pi.parent_process_instance_key is null
   group by pi.process_instance_key`;
+
+const ACCEPTANCE_PROCESS = 'acceptance-handover';
 
 export interface Period {
   from: Date;
@@ -49,10 +52,20 @@ export function createKpiRepository(db: Db) {
   return {
     /** Completed stages that ended in the period, with the branch of their top-level instance. */
     async completedStages(p: Period) {
-      return run<{ processId: string; elementId: string; name: string | null; branch: string | null; startedAt: Date; endedAt: Date }>(sql`
+      return run<{
+        processId: string;
+        elementId: string;
+        name: string | null;
+        nameEn: string | null;
+        branch: string | null;
+        startedAt: Date;
+        endedAt: Date;
+      }>(sql`
         with ctx as (${INSTANCE_CONTEXT})
-        select s.bpmn_process_id as "processId", s.element_id as "elementId", s.name, ctx.branch, s.started_at as "startedAt", s.ended_at as "endedAt"
+        select s.bpmn_process_id as "processId", s.element_id as "elementId", coalesce(pe.name, s.name) as name, pe.name_en as "nameEn",
+               ctx.branch, s.started_at as "startedAt", s.ended_at as "endedAt"
         from instance_stage s
+        left join process_element pe on pe.process_definition_key = s.process_definition_key and pe.element_id = s.element_id
         join process_instance pi on pi.process_instance_key = s.process_instance_key
         join ctx on ctx.key = coalesce(pi.root_process_instance_key, pi.process_instance_key)
         where s.state = 'completed' and ${inPeriod(sql`s.ended_at`, p)}
@@ -60,13 +73,25 @@ export function createKpiRepository(db: Db) {
           and ${p.process ? sql`s.bpmn_process_id = ${p.process}` : sql`true`} and ${p.branch ? sql`ctx.branch = ${p.branch}` : sql`true`}
         limit 200000`);
     },
+    /** The latest deployed XML of each process, keyed by its definition (the stage chart leaves its cancellation paths out). */
+    async latestDefinitions(processIds: string[]) {
+      if (processIds.length === 0) return [];
+      return run<{ processId: string; definitionKey: string; xml: string }>(sql`
+        select distinct on (bpmn_process_id) bpmn_process_id as "processId", process_definition_key::text as "definitionKey", xml
+        from process_definition
+        where bpmn_process_id in (${sql.join(
+          processIds.map((id) => sql`${id}`),
+          sql`, `,
+        )})
+        order by bpmn_process_id, version desc`);
+    },
     /** Top-level items closed in the period, and whether any SLA timer escalated on them (a customer's chase-up escalation is no SLA miss). */
     async slaByLevel(p: Period) {
       return run<{ customerLevel: string | null; total: string; met: string }>(sql`
         with ctx as (${INSTANCE_CONTEXT})
         select ctx.customer_level as "customerLevel", count(*) as total,
                count(*) filter (where not exists (select 1 from escalation e where (e.process_instance_key = ctx.key
-                                                   or e.subject_id = ctx.business_key) and e.element_id <> 'chase-up')) as met
+                                                   or e.subject_id = ctx.business_key) and e.element_id not in ('chase-up', ${LONG_WAIT_ESCALATION}))) as met
         from ctx where ctx.state = 'completed' and ctx.process_id <> 'chase-up-escalation' and ${inPeriod(sql`ctx.ended_at`, p)} and ${filters(p, 'ctx')}
         group by ctx.customer_level order by ctx.customer_level`);
     },
@@ -85,10 +110,13 @@ export function createKpiRepository(db: Db) {
         select count(*) as total, count(*) filter (where t.resolution_path = 'online') as met
         from trouble_ticket t left join ctx on ctx.key = t.process_instance_key
         where t.resolution_path is not null and ${inPeriod(sql`coalesce(t.closed_at, t.resolved_at)`, p)}
+          and ${p.process ? sql`ctx.process_id = ${p.process}` : sql`true`}
           and ${p.branch ? sql`ctx.branch = ${p.branch}` : sql`true`}`);
       return row ?? { total: '0', met: '0' };
     },
     async acceptance(p: Period) {
+      // The monthly acceptance (line_acceptance) is the acceptance-handover process's work: no figure of another process.
+      if (p.process && p.process !== ACCEPTANCE_PROCESS) return { total: '0', passed: '0', rectified: '0', onTime: '0' };
       const [row] = await run<{ total: string; passed: string; rectified: string; onTime: string }>(sql`
         select count(*) as total, count(*) filter (where rectifications = 0) as passed,
                count(*) filter (where rectified_on_time is not null) as rectified,

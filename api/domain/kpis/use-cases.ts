@@ -1,4 +1,6 @@
 import type { BusinessCalendar } from '../../../calendar/business-calendar.ts';
+import { inLanguage, type Language } from '../i18n/language.ts';
+import { cancellationElements } from './cancellation-paths.ts';
 import type { KpiRepository, Period } from './repository.ts';
 import type { Kpis, KpiQuery } from './schemas.ts';
 import type { SlaPauseKpis } from './sla-pauses.ts';
@@ -21,14 +23,33 @@ export function period(q: Pick<KpiQuery, 'from' | 'to' | 'process' | 'branch'>, 
 const rate = (total: number, met: number) => ({ total, met, rate: total === 0 ? null : Math.round((met / total) * 1000) / 1000 });
 const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
 
-/** p50 and p90 of each stage's working time, per process, element and (unless `byBranch` is false) branch. */
-export async function stageDurations(kpis: KpiRepository, calendar: BusinessCalendar, p: Period, byBranch = true) {
+/**
+ * p50 and p90 of each stage's working time, per process, element and (unless `byBranch` is false)
+ * branch; the stages only a cancelled item passes (cancellation-paths.ts) are left out; names in
+ * the reader's language.
+ */
+export async function stageDurations(
+  kpis: KpiRepository,
+  calendar: BusinessCalendar,
+  p: Period,
+  byBranch = true,
+  language: Language = 'zh',
+) {
+  const stages = await kpis.completedStages(p);
+  const cancelling = new Map<string, Set<string>>();
+  for (const d of await kpis.latestDefinitions([...new Set(stages.map((s) => s.processId))]))
+    cancelling.set(d.processId, await cancellationElements(d.xml, d.definitionKey));
   const groups = new Map<string, { processId: string; elementId: string; name: string | null; branch: string | null; ms: number[] }>();
-  for (const stage of await kpis.completedStages(p)) {
+  for (const stage of stages) {
+    if (cancelling.get(stage.processId)?.has(stage.elementId)) continue;
     const s = byBranch ? stage : { ...stage, branch: null };
     const key = `${s.processId}\u0000${s.elementId}\u0000${s.branch ?? ''}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { processId: s.processId, elementId: s.elementId, name: s.name, branch: s.branch, ms: [] }));
+    if (!g)
+      groups.set(
+        key,
+        (g = { processId: s.processId, elementId: s.elementId, name: inLanguage(language, s.name, s.nameEn), branch: s.branch, ms: [] }),
+      );
     g.ms.push(calendar.workingMillisBetween(new Date(s.startedAt), new Date(s.endedAt)));
   }
   return [...groups.values()]
@@ -55,10 +76,11 @@ export async function computeKpis(
   calendar: BusinessCalendar,
   q: KpiQuery,
   slaPauses: (p: Period) => Promise<SlaPauseKpis>,
+  language: Language = 'zh',
 ): Promise<Kpis> {
   const p = period(q);
   const [stages, sla, dispatch, accept, online, acceptance, satisfaction, backlog, paused] = await Promise.all([
-    stageDurations(kpis, calendar, p),
+    stageDurations(kpis, calendar, p, true, language),
     kpis.slaByLevel(p),
     kpis.taskWithin(p, 'dispatch-repair', 15),
     kpis.taskWithin(p, 'accept-repair', 30),
