@@ -12,6 +12,9 @@ export const CUSTOMER_WAIT_ENDED = 'customer-wait-ended';
 /** The task whose SLA clock a customer-caused wait pauses. */
 export const PAUSABLE_TASK = 'repair-onsite';
 
+/** The reminder to the branch's response center when a wait stays open 48 h: no SLA miss of the ticket. */
+export const LONG_WAIT_ESCALATION = 'escalate-long-customer-wait';
+
 /** Above these a pause counts only once the response center confirms it (so it cannot hide a breach). */
 export const PAUSE_LIMITS = { pausesWithoutConfirmation: 2, pausedWorkingHoursWithoutConfirmation: 48 } as const;
 

@@ -310,7 +310,10 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
 
     // when the wait lasts past the old deadline, over the holiday, and ends at 22:00 on its last day
     await advanceTo(new Date(chinaMidnight(plusDays(d0, 6)).getTime() - 2 * HOUR));
-    expect(await escalationsOf(platform, ticketId)).toEqual([]);
+    // a wait open 48 hours reminds the branch's response center (no SLA miss); the repair timers did not fire
+    const longWait = { element_id: 'escalate-long-customer-wait', level: 'branch' };
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 1);
+    expect(await escalationsOf(platform, ticketId)).toEqual([longWait]);
     await endWait(ticketId);
 
     // then the paused working time is the rest of the first day and the whole second one (the holiday is not working time)
@@ -341,7 +344,7 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
     const task = (await platform.app.inject({ method: 'GET', url: `/tasks/${back.key}` })).json() as { dueDate: string };
     expect(new Date(task.dueDate)).toEqual(newDue);
     await sleep(3000);
-    expect(await escalationsOf(platform, ticketId)).toEqual([]);
+    expect(await escalationsOf(platform, ticketId)).toEqual([longWait]);
 
     // the customer sees the pause counted and the new deadline
     const view = await eventually(async () => {
@@ -380,13 +383,14 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
     // when the clock reaches a minute before the new warning: nothing; a minute after: the branch is warned
     await advanceTo(new Date(newWarn.getTime() - MINUTE));
     await sleep(2000);
-    expect(await escalationsOf(platform, ticketId)).toEqual([]);
+    expect(await escalationsOf(platform, ticketId)).toEqual([longWait]);
     await advanceTo(new Date(newWarn.getTime() + MINUTE));
-    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 1);
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 2);
     // and at the new deadline the region
     await advanceTo(new Date(newDue.getTime() + MINUTE));
-    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 2);
+    await eventually(async () => (await escalationsOf(platform, ticketId)).length === 3);
     expect(await escalationsOf(platform, ticketId)).toEqual([
+      longWait,
       { element_id: 'escalate-repair-deadline-near', level: 'branch' },
       { element_id: 'escalate-repair-deadline-breached', level: 'region' },
     ]);

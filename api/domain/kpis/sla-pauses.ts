@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CustomerLevelSchema } from '../../../contracts/home-broadband.ts';
+import { LONG_WAIT_ESCALATION } from '../../../contracts/sla-pause.ts';
 import type { Db } from '../../../db/client.ts';
 import { INSTANCE_CONTEXT, type Period } from './repository.ts';
 
@@ -60,7 +61,9 @@ export async function slaPauseKpis(db: Db, p: Period): Promise<SlaPauseKpis> {
       group by process_instance_key),
     judged as (
       select closed.customer_level, coalesce(pauses.counted, 0) as counted, coalesce(pauses.refused, 0) as refused, coalesce(pauses.ms, 0) as ms,
-             not exists (select 1 from escalation e where e.process_instance_key = closed.key or e.subject_id = closed.business_key) as met,
+             -- chase-ups and the long-wait reminder are escalations, but no SLA miss
+             not exists (select 1 from escalation e where (e.process_instance_key = closed.key or e.subject_id = closed.business_key)
+                                                     and e.element_id not in ('chase-up', ${LONG_WAIT_ESCALATION})) as met,
              pauses.original_due, repaired.at as repaired_at
       from closed left join pauses on pauses.ticket_id = closed.business_key left join repaired on repaired.process_instance_key = closed.key)
     select customer_level as "customerLevel", count(*)::int as total, count(*) filter (where counted > 0)::int as paused,
