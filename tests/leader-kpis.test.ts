@@ -12,6 +12,7 @@ interface Kpis {
   stageDurations: {
     processId: string;
     elementId: string;
+    name: string | null;
     branch: string | null;
     count: number;
     p50WorkingMinutes: number;
@@ -144,7 +145,7 @@ describe("leaders' KPIs", () => {
         headers: { authorization: `Bearer ${leader}`, 'accept-language': language },
       });
       expect(res.statusCode).toBe(200);
-      return res.json() as Kpis & { stageDurations: { name: string | null }[] };
+      return res.json() as Kpis;
     };
     const zh = await eventually(async () => {
       const k = await read('zh-CN');
