@@ -71,6 +71,7 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
       select level, element_id, reason from escalation where subject_id = ${id} order by id`;
 
   let orderId = '';
+  let ticketId = '';
 
   it("a customer's chase-up on an order in review is recorded and shown to the order center's clerk who holds the review", async () => {
     // given an order of customer Zhang waiting for the order center's review
@@ -225,19 +226,22 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
   it("a customer manager chases a customer's fault ticket on their behalf; clerks outside that group may not; a closed order cannot be chased", async () => {
     const ticket = await as(zhang, 'POST', '/tmf-api/troubleTicket/v5/troubleTicket', faultTicket());
     expect(ticket.statusCode).toBe(201);
-    const ticketId = (ticket.json() as { id: string }).id;
+    ticketId = (ticket.json() as { id: string }).id;
     const [instance] = await platform.database.sql<{ key: string | null }[]>`
       select process_instance_key::text as key from trouble_ticket where id = ${ticketId}`;
     if (instance?.key) started.push(instance.key);
+    // the ticket waits in its first user task (the monitoring center's, after the pre-diagnosis)
     await eventually(async () => {
-      const s = (await as(zhang, 'GET', `/status/${ticketId}`)).json() as StatusView;
-      return s.currentStages.length > 0 ? s : undefined;
+      const [open] = await platform.database.sql<{ n: number }[]>`
+        select count(*)::int as n from user_task where process_instance_key = ${instance!.key}::bigint and state = 'created'`;
+      return open!.n > 0;
     });
 
     // clerk.response is in the customer-manager group
     const res = await chase(response, ticketId, { note: '客户来电催修' });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({
+      step: { holders: expect.arrayContaining([expect.any(String)]) as string[] },
       requestedBy: { name: '赵强 (客响中心)', role: 'customer-manager' },
       channel: 'customer-manager',
       channelLabel: { zh: '客户经理代催' },
@@ -336,5 +340,14 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
     const [after] = await platform.database.sql<{ handling_note: string; handling_outcome: string }[]>`
       select handling_note, handling_outcome from chase_up where id = ${row!.id}`;
     expect(after).toEqual({ handling_note: '已向客户说明：今日内审核', handling_outcome: 'customer-informed' });
+  });
+  it('two presses at the same moment are numbered one after the other: one counted (201), one folded into it (200)', async () => {
+    await pause(FOLD_SECONDS * 1000 + 200);
+    const answers = await Promise.all([chase(zhang, ticketId, { channel: 'app' }), chase(response, ticketId)]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 201]);
+    const [a, b] = answers.map((r) => r.json() as ChaseUp);
+    expect(a!.id).toBe(b!.id);
+    // the ticket's second chase-up in its step: one escalation, not two
+    expect((await escalations(ticketId)).map((e) => e.level)).toEqual(['branch']);
   });
 });
