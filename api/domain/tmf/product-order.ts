@@ -1,3 +1,5 @@
+import type { Language } from '../i18n/language.ts';
+import { reasonIn } from '../i18n/reasons.ts';
 import { count, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { ChangeRequest } from '../../../contracts/change.ts';
 import type { Db } from '../../../db/client.ts';
@@ -13,6 +15,7 @@ import { AddressSchema, ADDRESS_MAX_LENGTH } from '../orders/schemas.ts';
 import { cancelOrder, createOrder, unknownGrid } from '../orders/use-cases.ts';
 import { answerable, type ListLog } from '../answerable.ts';
 import { discardCreated } from '../record-and-start.ts';
+import { KIND_LABELS } from '../status/labels.ts';
 import { jeopardies, milestones, sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import { characteristic, isoOrUndefined, type Characteristic } from './common.ts';
@@ -31,17 +34,28 @@ const orderHref = (id: string) => `${PRODUCT_ORDERING_BASE}/productOrder/${id}`;
 const cancelHref = (id: string) => `${PRODUCT_ORDERING_BASE}/cancelProductOrder/${id}`;
 
 export const tmf622Errors = {
-  notFound: (id: string) => new ApiError(404, 'PRODUCT_ORDER_NOT_FOUND', 'Product order not found', `There is no product order ${id}.`),
+  notFound: (id: string) =>
+    new ApiError(
+      404,
+      'PRODUCT_ORDER_NOT_FOUND',
+      '订单不存在 / Product order not found',
+      `没有订单 ${id}。 There is no product order ${id}.`,
+    ),
   cancelNotFound: (id: string) =>
-    new ApiError(404, 'CANCEL_PRODUCT_ORDER_NOT_FOUND', 'Cancellation request not found', `There is no cancelProductOrder ${id}.`),
+    new ApiError(
+      404,
+      'CANCEL_PRODUCT_ORDER_NOT_FOUND',
+      '撤单申请不存在 / Cancellation request not found',
+      `没有撤单申请 ${id}。 There is no cancelProductOrder ${id}.`,
+    ),
   invalid: (detail: string, pointer: string) =>
     new ApiError(400, 'INVALID_PRODUCT_ORDER', 'Product order is not valid', detail, [{ pointer, in: 'body', message: detail }]),
   notCancellable: (id: string) =>
     new ApiError(
       409,
       'NOT_CANCELLABLE',
-      'This product order cannot be cancelled here',
-      `Product order ${id} is a change; only new-install orders are cancelled through cancelProductOrder.`,
+      '此订单不能在此撤销 / This product order cannot be cancelled here',
+      `订单 ${id} 是变更单，只有新装订单可通过撤单申请撤销。 Product order ${id} is a change; only new-install orders are cancelled through cancelProductOrder.`,
     ),
 };
 
@@ -80,7 +94,7 @@ const address = (role: string, text: string) => [
 ];
 
 /** The ProductOrder for an order (HB…), a change (CH…) or a line order (DL…). */
-export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverride?: State): ProductOrder {
+export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverride?: State, lang: Language = 'zh'): ProductOrder {
   const { subject } = p;
   const history = stateHistory(p);
   const state = stateOverride ?? history.at(-1)!.state;
@@ -160,7 +174,7 @@ export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverri
     href: orderHref(subject.id),
     state: tmfState,
     category,
-    description: `${subject.process} ${subject.id}`,
+    description: `${KIND_LABELS[subject.process]?.[lang] ?? subject.process} ${subject.id}`,
     creationDate: subject.createdAt.toISOString(),
     ...(subject.closedAt && (state === 'completed' || state === 'failed' || cancelled)
       ? { completionDate: subject.closedAt.toISOString() }
@@ -170,7 +184,7 @@ export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverri
     ...(cancelled
       ? {
           cancellationDate: isoOrUndefined(subject.closedAt),
-          cancellationReason: lastCancel?.reason ?? subject.stateReason ?? 'Cancelled',
+          cancellationReason: lastCancel?.reason ?? reasonIn(lang, subject.stateReason ?? 'Cancelled'),
         }
       : {}),
     ...(contact ? { notificationContact: contact } : {}),
@@ -194,8 +208,8 @@ export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverri
     productOrderMilestone: milestones(p, now).map((m) => ({
       '@type': 'ProductOrderMilestone' as const,
       id: m.id,
-      name: m.label.en,
-      description: m.label.zh,
+      name: m.label[lang],
+      description: m.label[lang],
       status: m.status,
       ...(m.at ? { milestoneDate: m.at.toISOString() } : {}),
     })),
@@ -232,8 +246,18 @@ async function loadProductOrder(caller: Principal, id: string, progress: Progres
   return progress.progress(subject);
 }
 
-export async function getProductOrder({ caller, id, progress }: { caller: Principal; id: string; progress: ProgressRepository }) {
-  return toProductOrder(await loadProductOrder(caller, id, progress));
+export async function getProductOrder({
+  caller,
+  id,
+  progress,
+  lang = 'zh',
+}: {
+  caller: Principal;
+  id: string;
+  progress: ProgressRepository;
+  lang?: Language;
+}) {
+  return toProductOrder(await loadProductOrder(caller, id, progress), undefined, undefined, lang);
 }
 
 /** The stored states a TMF state filter matches (the derived held/pending states live in inProgress orders). */

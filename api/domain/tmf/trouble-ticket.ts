@@ -1,3 +1,5 @@
+import { serviceName } from '../../../contracts/names.ts';
+import { complaintCategoryName } from '../kpis/names.ts';
 import type { Language } from '../i18n/language.ts';
 import { reasonIn } from '../i18n/reasons.ts';
 import { sql } from 'drizzle-orm';
@@ -164,7 +166,13 @@ export const TroubleTicketListQuerySchema = PagingSchema.extend({
 });
 
 export const tmf621Errors = {
-  notFound: (id: string) => new ApiError(404, 'TROUBLE_TICKET_NOT_FOUND', 'Trouble ticket not found', `There is no trouble ticket ${id}.`),
+  notFound: (id: string) =>
+    new ApiError(
+      404,
+      'TROUBLE_TICKET_NOT_FOUND',
+      '工单不存在 / Trouble ticket not found',
+      `没有工单 ${id}。 There is no trouble ticket ${id}.`,
+    ),
   invalid: (detail: string, pointer: string) =>
     new ApiError(400, 'INVALID_TROUBLE_TICKET', 'Trouble ticket is not valid', detail, [{ pointer, in: 'body', message: detail }]),
 };
@@ -176,6 +184,8 @@ const PRIORITY: Record<string, string> = {
   'local-b': 'Medium',
   'local-c': 'Low',
 };
+/** The ticket's priority in Chinese (TMF621's priority is free text). */
+const PRIORITY_ZH: Record<string, string> = { group: '紧急', province: '高', 'local-a': '中', 'local-b': '中', 'local-c': '低' };
 const TICKET_STATE: Partial<Record<State, TroubleTicket['status']>> = {
   completed: 'closed',
   failed: 'closed',
@@ -216,7 +226,7 @@ export function toTroubleTicket(
     })),
     creationDate: subject.createdAt.toISOString(),
     lastUpdate: lastUpdate.toISOString(),
-    priority: PRIORITY[subject.customerLevel] ?? 'Medium',
+    priority: (lang === 'zh' ? PRIORITY_ZH : PRIORITY)[subject.customerLevel] ?? (lang === 'zh' ? '中' : 'Medium'),
     ...(limit ? { expectedResolutionDate: limit.dueAt.toISOString() } : {}),
     ...(resolved ? { resolutionDate: resolved.at.toISOString() } : {}),
     ...(subject.customerId
@@ -235,7 +245,7 @@ export function toTroubleTicket(
     const t = subject.row.value;
     return {
       ...common,
-      name: `Fault: ${t.service}`,
+      name: lang === 'zh' ? `故障报修：${serviceName(t.service).zh}` : `Fault: ${serviceName(t.service).en}`,
       description: t.description,
       severity: t.customerLevel === 'group' || t.customerLevel === 'province' ? 'Critical' : 'Major',
       ticketType: 'fault',
@@ -257,7 +267,7 @@ export function toTroubleTicket(
   const c = subject.row.value;
   return {
     ...common,
-    name: `Complaint: ${c.category}`,
+    name: lang === 'zh' ? `投诉：${complaintCategoryName(c.category).zh}` : `Complaint: ${complaintCategoryName(c.category).en}`,
     description: c.description,
     severity: 'Minor',
     ticketType: 'complaint',
