@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definitionFiles, deployDefinitions } from '../definitions/deploy.ts';
+import { readdirSync } from 'node:fs';
 import { startUiPlatform, type UiPlatform } from './support/browser.ts';
 
 interface ProcessDefinition {
@@ -69,14 +70,104 @@ describe('the process modeler in the browser', () => {
     await ui.screenshot(page, 'modeler-diff');
     await expect(page.locator('[data-testid=error-count]').innerText()).resolves.toBe('0');
 
-    // and deploying it makes a new version, which the modeler then shows
+    // and the badge says the model differs from the deployed version
+    await page.locator('[data-testid=modeler-canvas][data-dirty=true]').waitFor();
+    await expect(page.locator('[data-testid=undeployed-changes]').innerText()).resolves.toBe('未部署的修改');
+
+    // when they deploy, the modeler asks first, listing the change
     await page.locator('[data-action=deploy]').click();
+    const dialog = page.locator('[data-testid=deploy-confirm]');
+    await dialog.waitFor();
+    await expect(dialog.locator('h2').innerText()).resolves.toContain('确认部署');
+    await expect(
+      dialog.locator('[data-testid=deploy-changes] li[data-change=changed][data-element-id=review-order]').innerText(),
+    ).resolves.toContain('修改');
+    await ui.referenceScreenshot(page, 'process-owner-deploy-confirm');
+    // (cancelling deploys nothing)
+    await dialog.locator('[data-action=cancel-deploy]').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await latestVersion('home-broadband-new-install')).toBe(before);
+
+    // and confirming makes a new version, which the modeler then shows, with no undeployed changes
+    await page.locator('[data-action=deploy]').click();
+    await page.locator('[data-testid=deploy-confirm] [data-action=confirm-deploy]').click();
     await page.locator(`[data-testid=modeler-canvas][data-version="${before + 1}"]`).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=modeler-canvas][data-dirty=false]').waitFor();
+    expect(await page.locator('[data-testid=undeployed-changes]').isVisible()).toBe(false);
     await expect(page.locator('[data-testid=version-select] option:checked').innerText()).resolves.toContain(`v${before + 1}`);
     expect(await latestVersion('home-broadband-new-install')).toBe(before + 1);
     const xml = await ui.app.inject({ method: 'GET', url: '/process-definitions/home-broadband-new-install/xml' });
     expect(xml.body).toContain('Order-center review (资料审核)');
     await ui.screenshot(page, 'modeler-deployed');
+
+    // when they deploy it again untouched, the modeler says nothing changed, and no version is made
+    await page.locator('[data-action=deploy]').click();
+    await expect(page.locator('[data-testid=deploy-summary]').innerText()).resolves.toBe('模型与已部署的版本相同：部署不会创建新版本。');
+    await page.locator('[data-testid=deploy-confirm] [data-action=confirm-deploy]').click();
+    await page.locator('.toast', { hasText: '模型与已部署的版本相同，未创建新版本。' }).waitFor();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await latestVersion('home-broadband-new-install')).toBe(before + 1);
+    await ui.referenceScreenshot(page, 'process-owner-unchanged');
+
+    // and an edit undone leaves no undeployed changes
+    await canvas.locator('g.djs-element[data-element-id=review-order]').click();
+    await openGroup(page, 'group-general');
+    await nameField.fill('资料审核（临时）');
+    await nameField.press('Tab');
+    await page.locator('[data-testid=modeler-canvas][data-dirty=true]').waitFor();
+    await canvas.click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+Z');
+    await page.locator('[data-testid=modeler-canvas][data-dirty=false]').waitFor();
+    expect(await page.locator('[data-testid=undeployed-changes]').isVisible()).toBe(false);
+    expect(ui.problemsOf(page)).toEqual([]);
+  });
+
+  it('a process owner opens every form in the form editor, with or without .form in the address', async () => {
+    const page = await ui.loginAs('owner.process');
+    const forms = readdirSync(new URL('../processes/forms/', import.meta.url)).filter((f) => f.endsWith('.form'));
+    expect(forms.length).toBeGreaterThan(20);
+    for (const [i, file] of forms.entries()) {
+      const address = i % 2 === 0 ? file.replace(/\.form$/, '') : file;
+      await page.goto(`${ui.baseUrl}/#/modeler/form/${address}`);
+      await page.locator('[data-testid=modeler-canvas][data-loaded=true]').waitFor({ timeout: 15_000 });
+      // the editor drew the form's fields and its properties panel
+      await page.locator('[data-testid=modeler-canvas] .fjs-editor-container .fjs-form-field').first().waitFor();
+      await page.locator('[data-testid=properties-panel] .bio-properties-panel').waitFor();
+      expect(await page.locator('[data-testid=modeler-canvas] .error-box').count(), file).toBe(0);
+      expect(ui.problemsOf(page), file).toEqual([]);
+      if (file === 'order-review.form') await ui.referenceScreenshot(page, 'process-owner-form');
+    }
+    // the deploy button asks first
+    await page.locator('[data-action=deploy]').click();
+    await expect(page.locator('[data-testid=deploy-summary]').innerText()).resolves.toContain('未修改');
+    await page.locator('[data-testid=deploy-confirm] [data-action=cancel-deploy]').click();
+    expect(ui.problemsOf(page)).toEqual([]);
+  });
+
+  it('a process owner opens every decision table, with or without .dmn, and no column is clipped', async () => {
+    const page = await ui.loginAs('owner.process');
+    for (const address of ['install-crew-routing', 'repair-deadline.dmn', 'complaint-guide']) {
+      await page.goto(`${ui.baseUrl}/#/modeler/dmn/${address}`);
+      await page.locator('[data-testid=modeler-canvas][data-loaded=true]').waitFor({ timeout: 15_000 });
+      const table = page.locator('[data-testid=modeler-canvas] .tjs-table');
+      await table.waitFor();
+      // every header and cell shows its whole text, and the table can be scrolled to its last column
+      const clipped =
+        await page.evaluate(`[...document.querySelectorAll('.tjs-table thead :is(.input-label, .input-expression, .output-label, .output-name, .input-variable, .output-variable)')]
+        .filter((c) => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent.trim()).slice(0, 5)`);
+      expect(clipped, address).toEqual([]);
+      const reachable = await page.evaluate(`(() => {
+        const host = document.querySelector('[data-testid=modeler-canvas]');
+        const last = [...document.querySelectorAll('.tjs-table thead th')].at(-1);
+        last.scrollIntoView({ block: 'nearest', inline: 'end' });
+        const a = host.getBoundingClientRect(), b = last.getBoundingClientRect();
+        return b.right <= Math.min(a.right, window.innerWidth) + 1 && b.left >= a.left - 1;
+      })()`);
+      expect(reachable, address).toBe(true);
+      await page.evaluate(`document.querySelector('.tjs-table thead th').scrollIntoView({ block: 'nearest', inline: 'start' })`);
+      if (address === 'install-crew-routing') await ui.referenceScreenshot(page, 'process-owner-dmn');
+    }
+    expect(ui.problemsOf(page)).toEqual([]);
   });
 
   it('the problems panel flags a user task without a candidate group or form (our own lint rule)', async () => {

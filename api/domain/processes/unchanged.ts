@@ -16,10 +16,34 @@ type Moddle = { fromXML(xml: string): Promise<{ rootElement: unknown }>; toXML(e
 const bpmn = new BpmnModdle({ camunda: camundaModdle }) as unknown as Moddle;
 const dmn = new DmnModdle() as unknown as Moddle;
 
+/**
+ * Collections whose order means nothing to the engine or the diagram, which the modeler writes in
+ * an order of its own (the diagram's shapes in drawing order, flows as they were connected).
+ */
+const UNORDERED = ['rootElements', 'flowElements', 'artifacts', 'planeElement', 'incoming', 'outgoing', 'laneSets', 'lanes', 'flowNodeRef'];
+
+function sortUnordered(el: unknown, seen = new Set<unknown>()) {
+  if (!el || typeof el !== 'object' || seen.has(el)) return;
+  seen.add(el);
+  const record = el as Record<string, unknown>;
+  for (const key of UNORDERED) {
+    const value = record[key];
+    if (Array.isArray(value))
+      value.sort((a: { id?: string }, b: { id?: string }) => String(a?.id ?? '').localeCompare(String(b?.id ?? '')));
+  }
+  for (const [key, value] of Object.entries(record)) {
+    if (key.startsWith('$') || ['incoming', 'outgoing', 'sourceRef', 'targetRef', 'bpmnElement', 'attachedToRef', 'flowNodeRef'].includes(key))
+      continue;
+    if (Array.isArray(value)) value.forEach((v) => sortUnordered(v, seen));
+    else if (value && typeof value === 'object') sortUnordered(value, seen);
+  }
+}
+
 /** The XML as the model's writer puts it, or null when it does not parse (then it is not the same). */
 async function canonicalXml(moddle: Moddle, xml: string): Promise<string | null> {
   try {
     const { rootElement } = await moddle.fromXML(xml);
+    sortUnordered(rootElement);
     return (await moddle.toXML(rootElement, { format: false })).xml;
   } catch {
     return null;

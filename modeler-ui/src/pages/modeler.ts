@@ -6,7 +6,8 @@ import { diff, type Change } from '../bpmn/diff.ts';
 import { lint, type Problem } from '../bpmn/lint.ts';
 import newProcessTemplate from '../bpmn/new-process.bpmn?raw';
 import { fill, h, toast } from '../dom.ts';
-import { elementName, formatTime, processName, t } from '../i18n.ts';
+import '../styles/process-owner.css';
+import { elementName, formatTime, lang, processName, t } from '../i18n.ts';
 import { navigate, type Route } from '../main.ts';
 
 /**
@@ -26,9 +27,13 @@ interface ProcessDefinition {
   activeInstances: number;
 }
 interface Deployment {
-  processes: { processId: string; version: number }[];
-  decisions: { decisionId: string; version: number }[];
-  forms: { formId: string; version: number }[];
+  /** Every file said what its deployed version says: nothing was deployed. */
+  unchanged: boolean;
+  /** What happened, in the reader's language. */
+  message: string;
+  processes: { processId: string; version: number; changed: boolean }[];
+  decisions: { decisionId: string; version: number; changed: boolean }[];
+  forms: { formId: string; version: number; changed: boolean }[];
   warnings: { file: string; elementId?: string; rule: string; message: string }[];
 }
 
@@ -42,6 +47,38 @@ const FORM_FILES = import.meta.glob('../../../processes/forms/*.form', { query: 
   () => Promise<string>
 >;
 const fileName = (path: string) => path.split('/').at(-1)!;
+// The same files read at once, for their titles in the sidebar (a few KB each).
+const FORM_TEXTS = import.meta.glob('../../../processes/forms/*.form', { query: '?raw', import: 'default', eager: true }) as Record<
+  string,
+  string
+>;
+const DMN_TEXTS = import.meta.glob('../../../processes/*.dmn', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+/** A form's title in the reader's language: the heading of its first text (`### 订单中心资料审核`), else its id. */
+function formTitle(path: string): string {
+  try {
+    const form = JSON.parse(FORM_TEXTS[path] ?? '{}') as {
+      id?: string;
+      components?: { type?: string; text?: string; properties?: Record<string, string> }[];
+    };
+    const intro = form.components?.find((c) => c.type === 'text');
+    const text = (lang() === 'en' ? intro?.properties?.['text.en'] : undefined) ?? intro?.text ?? '';
+    const heading = /^#+\s*(.+)$/m.exec(text)?.[1]?.trim();
+    return heading || form.id || fileName(path);
+  } catch {
+    return fileName(path);
+  }
+}
+
+/** A decision table's name (the first decision's, English by its `name.en` property when asked for), else the file name. */
+function decisionTitle(path: string): string {
+  const xml = DMN_TEXTS[path] ?? '';
+  const decision = /<decision\b[^>]*\bname="([^"]+)"[\s\S]*?<\/decision>/.exec(xml);
+  const en = decision ? /name="name\.en"\s+value="([^"]+)"/.exec(decision[0])?.[1] : undefined;
+  return (lang() === 'en' ? en : undefined) ?? decision?.[1] ?? fileName(path).replace(/\.dmn$/, '');
+}
+/** `#/modeler/dmn/<id>` and `#/modeler/form/<id>` name the file with or without its extension. */
+const withExtension = (id: string, ext: 'dmn' | 'form') => (id.endsWith(`.${ext}`) ? id : `${id}.${ext}`);
 
 interface Editor {
   save(): Promise<string>;
@@ -49,7 +86,8 @@ interface Editor {
 }
 
 export function render(root: HTMLElement, route: Route) {
-  const [kind = '', id = ''] = route.params;
+  const [kind = '', raw = ''] = route.params;
+  const id = kind === 'dmn' || kind === 'form' ? (raw ? withExtension(raw, kind) : '') : raw;
   const version = Number(route.query.get('version')) || undefined;
   const sidebar = h('nav', { class: 'sidebar', 'aria-label': t('processes') });
   const toolbar = h('div', { class: 'toolbar modeler-toolbar' });
@@ -64,8 +102,10 @@ export function render(root: HTMLElement, route: Route) {
 
   if (kind === 'bpmn' && id) editor = openBpmn({ processId: id, version, toolbar, canvas, props, bottom });
   else if (kind === 'new') editor = openBpmn({ toolbar, canvas, props, bottom });
-  else if (kind === 'dmn' && id) editor = openDmn({ file: id, toolbar, canvas, props, bottom });
-  else if (kind === 'form' && id) editor = openForm({ file: id, toolbar, canvas, props, bottom });
+  else if (kind === 'dmn' && id) {
+    bench.classList.add('no-props');
+    editor = openDmn({ file: id, toolbar, canvas, props, bottom });
+  } else if (kind === 'form' && id) editor = openForm({ file: id, toolbar, canvas, props, bottom });
   else {
     bench.classList.add('idle');
     canvas.append(h('p', { class: 'empty' }, t('selectResource')));
@@ -106,7 +146,7 @@ async function drawSidebar(sidebar: HTMLElement, kind: string, id: string) {
       'ul',
       {},
       Object.keys(DMN_FILES).map((path) =>
-        item(`#/modeler/dmn/${fileName(path)}`, kind === 'dmn' && id === fileName(path), fileName(path).replace(/\.dmn$/, ''), 'DMN'),
+        item(`#/modeler/dmn/${fileName(path)}`, kind === 'dmn' && id === fileName(path), decisionTitle(path), `DMN · ${fileName(path)}`),
       ),
     ),
     h('h3', {}, t('forms')),
@@ -114,12 +154,7 @@ async function drawSidebar(sidebar: HTMLElement, kind: string, id: string) {
       'ul',
       {},
       Object.keys(FORM_FILES).map((path) =>
-        item(
-          `#/modeler/form/${fileName(path)}`,
-          kind === 'form' && id === fileName(path),
-          fileName(path).replace(/\.form$/, ''),
-          'form-js',
-        ),
+        item(`#/modeler/form/${fileName(path)}`, kind === 'form' && id === fileName(path), formTitle(path), fileName(path)),
       ),
     ),
   );
@@ -141,12 +176,15 @@ async function deploy(
   button.textContent = t('deploying');
   try {
     const result = await api<Deployment>('/deployments', { method: 'POST', body: { resources } });
-    const deployed = [
-      ...result.processes.map((p) => `${p.processId} v${p.version}`),
-      ...result.decisions.map((d) => `${d.decisionId} v${d.version}`),
-      ...result.forms.map((f) => `${f.formId} v${f.version}`),
-    ];
-    toast(`${t('deployedVersion')} ${deployed.join(', ')}`, 'ok');
+    if (result.unchanged) toast(result.message, 'info');
+    else {
+      const deployed = [
+        ...result.processes.filter((p) => p.changed).map((p) => `${processName(p.processId)} v${p.version}`),
+        ...result.decisions.filter((d) => d.changed).map((d) => `${d.decisionId} v${d.version}`),
+        ...result.forms.filter((f) => f.changed).map((f) => `${f.formId} v${f.version}`),
+      ];
+      toast(`${t('deployedVersion')} ${deployed.join(', ')}`, 'ok');
+    }
     return result;
   } catch (e) {
     if (e instanceof ApiProblem && e.status === 422) {
@@ -166,6 +204,36 @@ async function deploy(
     button.disabled = false;
     button.textContent = t('deploy');
   }
+}
+
+/**
+ * Asks before deploying: what the deployment would change (the diff against the deployed version,
+ * or a note that nothing changed, in which case no new version is made). Resolves true to deploy.
+ */
+function confirmDeploy({ title, summary, body }: { title: string; summary: string; body?: Node }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      dialog.close();
+      dialog.remove();
+      resolve(ok);
+    };
+    const dialog = h(
+      'dialog',
+      { class: 'deploy-confirm', 'data-testid': 'deploy-confirm', 'aria-label': t('deployConfirmTitle') },
+      h('h2', {}, t('deployConfirmTitle'), ' · ', title),
+      h('p', { 'data-testid': 'deploy-summary' }, summary),
+      body ?? '',
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', 'data-action': 'cancel-deploy', onclick: () => done(false) }, t('cancel')),
+        h('button', { type: 'button', class: 'primary', 'data-action': 'confirm-deploy', onclick: () => done(true) }, t('deployConfirm')),
+      ),
+    );
+    dialog.addEventListener('cancel', (e) => (e.preventDefault(), done(false)));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }
 
 function downloadButton(name: string, save: () => Promise<string>) {
@@ -213,7 +281,8 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
   let problems: Problem[] = [];
   let changes: Change[] = [];
   let diffOn = false;
-  let dirty = false;
+  /** The XML as the modeler writes the version it opened: the model differs from it or it does not. */
+  let baseline = '';
   let bottomTab: 'problems' | 'diff' = 'problems';
 
   const versionSelect = h('select', {
@@ -221,7 +290,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     'data-testid': 'version-select',
     onchange: () => navigate(`#/modeler/bpmn/${processId}?version=${versionSelect.value}`),
   });
-  const dirtyMark = h('span', { class: 'tag warn', hidden: true }, t('unsaved'));
+  const dirtyMark = h('span', { class: 'tag warn', hidden: true, 'data-testid': 'undeployed-changes' }, t('unsaved'));
   const diffButton = h('button', { type: 'button', 'data-action': 'diff', onclick: () => toggleDiff() }, t('diff'));
   const deployButton = h(
     'button',
@@ -261,12 +330,20 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     return (await modeler.saveXML({ format: true })).xml ?? '';
   }
 
+  /** The badge says what is true: the model differs from the version opened (an undo back to it clears it). */
+  async function refreshDirty() {
+    const differs = !processId || (await save()) !== baseline;
+    dirtyMark.hidden = !differs || !processId;
+    canvas.dataset.dirty = String(differs);
+  }
+
   async function load() {
     if (!processId) {
       // Nothing deployed yet: every element of the new process shows as added in the diff.
       await modeler.importXML(newProcessXml());
       canvasApi.zoom('fit-viewport');
       canvas.dataset.version = '0';
+      canvas.dataset.dirty = 'true';
       await refreshChecks();
       return;
     }
@@ -289,8 +366,8 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     );
     await modeler.importXML(deployedXml);
     canvasApi.zoom('fit-viewport');
-    dirty = false;
-    dirtyMark.hidden = true;
+    baseline = await save();
+    await refreshDirty();
     canvas.dataset.version = String(shownVersion);
     await refreshChecks();
   }
@@ -306,8 +383,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
       return;
     }
     canvasApi.zoom('fit-viewport');
-    dirty = true;
-    dirtyMark.hidden = false;
+    await refreshDirty();
     await refreshChecks();
   }
 
@@ -411,19 +487,65 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     fill(bottom, head, body);
   }
 
+  /** The changes as the confirmation lists them: kind, name (id beside it), changed properties. */
+  function changeList() {
+    return h(
+      'ul',
+      { class: 'deploy-changes', 'data-testid': 'deploy-changes' },
+      changes.map((c) =>
+        h(
+          'li',
+          { 'data-change': c.kind, 'data-element-id': c.id },
+          h(
+            'span',
+            { class: c.kind === 'removed' ? 'sev-error' : c.kind === 'added' ? 'diff-added-text' : 'sev-warning' },
+            t(c.kind === 'added' ? 'diffAdded' : c.kind === 'removed' ? 'diffRemoved' : 'diffChanged'),
+          ),
+          ' ',
+          elementName(c.id, c.name),
+          ' ',
+          h('small', { class: 'mono muted' }, c.id),
+          c.properties ? h('small', { class: 'muted' }, ` · ${c.properties.join(', ')}`) : '',
+        ),
+      ),
+    );
+  }
+
   async function doDeploy() {
     // Deployed under the id the process has now (a new one may have been renamed, or a file opened).
     const deployedId = definedProcessId((modeler as unknown as { getDefinitions(): never }).getDefinitions()) ?? processId ?? 'new-process';
     const resourceName =
       (deployedId === processId ? definitions?.versions.find((v) => v.version === shownVersion)?.resourceName : undefined) ??
       `${deployedId}.bpmn`;
-    const result = await deploy([{ name: resourceName, content: await save() }], deployButton, (serverProblems) => {
+    await refreshChecks();
+    const content = await save();
+    const same = !!processId && deployedId === processId && content === baseline;
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const summary = same
+      ? t('deployUnchanged')
+      : changes.length === 0
+        ? t('deployLayoutOnly')
+        : `${t('deployChanges')} ${changes.length}${errors ? ` · ${t('problems')} ${errors}` : ''}`;
+    const ok = await confirmDeploy({
+      title: `${processName(deployedId)} (${shownVersion ? `v${shownVersion}` : t('notDeployed')})`,
+      summary,
+      body: changes.length ? changeList() : undefined,
+    });
+    if (!ok) return;
+    const result = await deploy([{ name: resourceName, content }], deployButton, (serverProblems) => {
       problems = serverProblems;
       bottomTab = 'problems';
       drawBottom();
     });
     const deployed = result?.processes.find((p) => p.processId === deployedId);
-    if (!deployed) return;
+    // Nothing new: the version shown is the one running, and the model says what it says.
+    if (!deployed || !deployed.changed) {
+      if (deployed && result?.unchanged) {
+        baseline = content;
+        await refreshDirty();
+      }
+      return;
+    }
     // The read model learns of the new version from the engine's history events a moment later.
     for (let i = 0; i < 50; i++) {
       const all = await api<ProcessDefinition[]>('/process-definitions').catch(() => []);
@@ -435,14 +557,19 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
 
   let timer: number | undefined;
   (modeler.get('eventBus') as { on(e: string, f: () => void): void }).on('commandStack.changed', () => {
-    dirty = true;
-    dirtyMark.hidden = !dirty;
     window.clearTimeout(timer);
-    timer = window.setTimeout(() => void refreshChecks(), 300);
+    timer = window.setTimeout(() => void refreshDirty().then(refreshChecks), 300);
   });
 
   load().catch((e) => fill(canvas, h('div', { class: 'error-box pad' }, (e as Error).message)));
   return { save, destroy: () => (window.clearTimeout(timer), modeler.destroy()) };
+}
+
+/** A decision or form file: asked first (edited since opened or not), then deployed; the server tells whether it was new. */
+async function confirmAndDeploy(file: string, save: () => Promise<string>, baseline: string, button: HTMLButtonElement) {
+  const content = await save();
+  const ok = await confirmDeploy({ title: file, summary: content === baseline ? t('deployUnchangedFile') : t('deployEditedFile') });
+  if (ok) await deploy([{ name: file, content }], button);
 }
 
 function openDmn({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: string }): Editor {
@@ -460,17 +587,20 @@ function openDmn({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: st
     downloadButton(file, save),
     deployButton,
   );
-  deployButton.addEventListener('click', async () => void deploy([{ name: file, content: await save() }], deployButton));
+  let baseline = '';
+  deployButton.addEventListener('click', () => void confirmAndDeploy(file, save, baseline, deployButton));
   void (async () => {
     await import('./dmn-styles.ts');
     const { default: DmnModeler } = await import('dmn-js/lib/Modeler');
     const loader = Object.entries(DMN_FILES).find(([path]) => fileName(path) === file)?.[1];
     if (!loader) return fill(canvas, h('p', { class: 'empty' }, t('notFound')));
-    modeler = new DmnModeler({ container: canvas });
+    modeler = new DmnModeler({ container: canvas, common: { additionalModules: [translateModule] } } as never);
     await modeler.importXML(await loader());
     // A file with one decision table opens on it, not on the requirements diagram.
     const tables = modeler.getViews().filter((v) => v.type === 'decisionTable');
     if (tables.length === 1) await modeler.open(tables[0]);
+    baseline = await save();
+    canvas.dataset.loaded = 'true';
   })().catch((e) => fill(canvas, h('div', { class: 'error-box pad' }, (e as Error).message)));
   return { save, destroy: () => modeler?.destroy() };
 }
@@ -488,7 +618,8 @@ function openForm({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: s
     downloadButton(file, save),
     deployButton,
   );
-  deployButton.addEventListener('click', async () => void deploy([{ name: file, content: await save() }], deployButton));
+  let baseline = '';
+  deployButton.addEventListener('click', () => void confirmAndDeploy(file, save, baseline, deployButton));
   void (async () => {
     await import('./form-editor-styles.ts');
     const { FormEditor } = await import('@bpmn-io/form-js');
@@ -496,6 +627,8 @@ function openForm({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: s
     if (!loader) return fill(canvas, h('p', { class: 'empty' }, t('notFound')));
     editor = new FormEditor({ container: canvas, propertiesPanel: { parent: props } } as never);
     await editor.importSchema(JSON.parse(await loader()));
+    baseline = await save();
+    canvas.dataset.loaded = 'true';
   })().catch((e) => fill(canvas, h('div', { class: 'error-box pad' }, (e as Error).message)));
   return { save, destroy: () => editor?.destroy() };
 }
