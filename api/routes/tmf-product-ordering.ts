@@ -1,3 +1,4 @@
+import { preferredLanguage } from '../domain/i18n/language.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ACCESS, canSee } from '../domain/auth/access.ts';
@@ -126,15 +127,16 @@ export const tmfProductOrderingRoutes: FastifyPluginAsyncZod = async (app) => {
       const { id } = request.params;
       const reads = app.statusReads;
       const subject = await reads.findSubject(id);
+      const lang = preferredLanguage(request.headers['accept-language']);
       // Hot path: the serialised order, shared by everyone allowed to see it, for the cache period.
       if (subject && canSee(caller, subject.customerId)) {
-        const body = await reads.view('productOrder', subject.id, 'zh', async () =>
-          JSON.stringify(ProductOrderSchema.parse(await getProductOrder({ caller, id, progress: reads }))),
+        const body = await reads.view('productOrder', subject.id, lang, async () =>
+          JSON.stringify(ProductOrderSchema.parse(await getProductOrder({ caller, id, progress: reads, lang }))),
         );
         // already validated and serialised above
         return reply.type('application/json; charset=utf-8').send(body as never);
       }
-      return getProductOrder({ caller, id, progress: reads });
+      return getProductOrder({ caller, id, progress: reads, lang });
     },
   );
 
