@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -92,6 +92,9 @@ export async function startUiPlatform(): Promise<UiPlatform> {
     async screenshot(page, name) {
       const path = join(SCREENSHOTS, `${name}.png`);
       await page.screenshot({ path });
+      // a screenshot docs/ keeps as a reference is renewed with it
+      const reference = join(REFERENCE_SCREENSHOTS, `${name}.png`);
+      if (existsSync(reference)) copyFileSync(path, reference);
       return path;
     },
     async referenceScreenshot(page, name) {
