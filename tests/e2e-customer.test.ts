@@ -83,6 +83,7 @@ describe('a customer on a phone: my orders, the install waiting for them, a prob
     await page.locator('.problem-form .field-error').getByText('请填写遇到的问题').waitFor();
     const note = '书房没有信号，光猫 LOS 灯闪红';
     await page.fill('textarea[name=problem-note]', note);
+    await page.locator('.problem-form .field-error').waitFor({ state: 'hidden' });
     await shot(page, 'problem-note');
     await page.locator('[data-action=send-problem]').click();
     const rectify = await waitForTask(ui, CREW, installed.id, 'rectify-install');

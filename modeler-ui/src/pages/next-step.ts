@@ -63,6 +63,7 @@ export function nextStepPanel(id: string, { onAnswered }: { onAnswered: () => vo
       'aria-label': t('problemNote'),
     });
     const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+    note.addEventListener('input', () => (error.hidden = true));
     fill(
       actions,
       h(
