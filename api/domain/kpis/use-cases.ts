@@ -21,7 +21,8 @@ export function period(q: Pick<KpiQuery, 'from' | 'to' | 'process' | 'branch'>, 
 }
 
 const rate = (total: number, met: number) => ({ total, met, rate: total === 0 ? null : Math.round((met / total) * 1000) / 1000 });
-const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
+/** Minutes to the hundredth (under a second's precision): a stage of 40 seconds reads 0.67, not 0. */
+const minutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
 
 /**
  * p50 and p90 of each stage's working time, per process, element and (unless `byBranch` is false)

@@ -2,6 +2,8 @@
  * A diagram-js module colouring each element by how long it takes (p90, working time): pale for
  * quick stages, deep red for the slow ones, with a p50 / p90 label: where the process loses time.
  */
+import { lang } from '../i18n.ts';
+
 export interface ElementDuration {
   elementId: string;
   count: number;
@@ -18,8 +20,14 @@ interface Overlays {
   remove(filter: { type: string }): void;
 }
 
-const hours = (minutes: number) =>
-  minutes < 60 ? `${Math.round(minutes)}m` : minutes >= 600 ? `${Math.round(minutes / 60)}h` : `${(minutes / 60).toFixed(1)}h`;
+/** 45 分钟, 2.5 小时, 12 小时 (English: 45 min, 2.5 h): short enough to sit under a task. */
+const hours = (minutes: number) => {
+  const zh = lang() === 'zh';
+  if (minutes < 1) return `${Math.max(1, Math.round(minutes * 60))} ${zh ? '秒' : 's'}`;
+  if (minutes < 60) return `${Math.round(minutes)} ${zh ? '分钟' : 'min'}`;
+  const h = minutes >= 600 ? String(Math.round(minutes / 60)) : (minutes / 60).toFixed(1);
+  return `${h} ${zh ? '小时' : 'h'}`;
+};
 
 class HeatOverlay {
   static $inject = ['elementRegistry', 'overlays'];
@@ -46,8 +54,8 @@ class HeatOverlay {
       const html = document.createElement('span');
       html.className = 'ov-heat';
       html.dataset.elementId = d.elementId;
-      html.textContent = `${hours(d.p50Minutes)} / ${hours(d.p90Minutes)}`;
-      html.title = `n=${d.count}`;
+      html.textContent = `P50 ${hours(d.p50Minutes)} · P90 ${hours(d.p90Minutes)}`;
+      html.title = lang() === 'zh' ? `${d.count} 次（工作时间）` : `${d.count} times (working time)`;
       this.overlays.add(d.elementId, 'heat', { position: { bottom: -4, left: 0 }, html });
     }
   }
