@@ -1,3 +1,4 @@
+import { STAGE_LABELS } from '../../../api/domain/status/labels.ts';
 import { ApiProblem, api } from '../api.ts';
 import { fill, h } from '../dom.ts';
 import { elementName, formatDuration, formatTime, lang, t, tr } from '../i18n.ts';
@@ -141,7 +142,8 @@ export function normalise(raw: StatusLike, id: string): Progress {
     const seen = new Map(timelineRaw.map((s) => [s.elementId, s]));
     const labelOf = (elementId: string) => {
       const known = [...current, ...timelineRaw].find((s) => s.elementId === elementId);
-      return known ? stageText(known) : elementName(elementId);
+      // a step not reached yet: the customers' words for it (the API's stage labels), in the reader's language
+      return known ? stageText(known) : (STAGE_LABELS[elementId]?.[lang()] ?? elementName(elementId));
     };
     const activeIds = new Set(current.map((s) => s.elementId));
     steps = plan.map((ids) => {
