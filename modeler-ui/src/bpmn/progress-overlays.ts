@@ -67,7 +67,8 @@ class ProgressOverlays {
         html.className = `ov-time sla-${e.slaState}`;
         html.textContent = `${t('activeFor')} ${formatDuration(Date.now() - new Date(e.activeSince).getTime())}`;
         html.title = e.dueDate ? `due ${e.dueDate}` : '';
-        this.overlays.add(e.elementId, 'progress', { position: { bottom: -4, left: 0 }, html });
+        // above the element: boundary timers and error events sit on its lower edge and stay readable
+        this.overlays.add(e.elementId, 'progress', { position: { top: -20, left: 0 }, html });
       }
       const counts: [string, number][] = [];
       if (e.completed > 1 || (e.completed > 0 && e.active > 0)) counts.push(['ov-done', e.completed]);
