@@ -83,7 +83,7 @@ class ProgressOverlays {
           s.textContent = String(n);
           html.append(s);
         }
-        this.overlays.add(e.elementId, 'progress', { position: { top: -10, right: 10 }, html });
+        this.overlays.add(e.elementId, 'progress', { position: { top: -10, right: -6 }, html });
       }
     }
   }
