@@ -151,6 +151,8 @@ describe('the process modeler in the browser', () => {
       await page.locator('[data-testid=modeler-canvas][data-loaded=true]').waitFor({ timeout: 15_000 });
       const table = page.locator('[data-testid=modeler-canvas] .tjs-table');
       await table.waitFor();
+      // the editor's own words in Chinese too
+      await expect(page.locator('[data-testid=modeler-canvas]').innerText()).resolves.toMatch(/命中策略[\s\S]*当[\s\S]*则/);
       // every header and cell shows its whole text, and the table can be scrolled to its last column
       const clipped =
         await page.evaluate(`[...document.querySelectorAll('.tjs-table thead :is(.input-label, .input-expression, .output-label, .output-name, .input-variable, .output-variable)')]

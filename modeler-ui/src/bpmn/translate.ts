@@ -168,6 +168,7 @@ const DMN_ZH: Record<string, string> = {
   Include: '包含',
   Exclude: '排除',
   'Strings must be in double quotes': '字符串须用双引号',
+  Annotations: '备注',
 };
 
 const ZH: Record<string, string> = { ...(bpmnJsZh as Record<string, string>), ...PROPERTIES_PANEL_ZH, ...DMN_ZH };

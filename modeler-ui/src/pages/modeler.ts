@@ -594,7 +594,14 @@ function openDmn({ file, toolbar, canvas, props, bottom }: OpenArgs & { file: st
     const { default: DmnModeler } = await import('dmn-js/lib/Modeler');
     const loader = Object.entries(DMN_FILES).find(([path]) => fileName(path) === file)?.[1];
     if (!loader) return fill(canvas, h('p', { class: 'empty' }, t('notFound')));
-    modeler = new DmnModeler({ container: canvas, common: { additionalModules: [translateModule] } } as never);
+    // (per view: dmn-js replaces a common additionalModules with each view's own)
+    modeler = new DmnModeler({
+      container: canvas,
+      drd: { additionalModules: [translateModule] },
+      decisionTable: { additionalModules: [translateModule] },
+      literalExpression: { additionalModules: [translateModule] },
+      boxedExpression: { additionalModules: [translateModule] },
+    } as never);
     await modeler.importXML(await loader());
     // A file with one decision table opens on it, not on the requirements diagram.
     const tables = modeler.getViews().filter((v) => v.type === 'decisionTable');
