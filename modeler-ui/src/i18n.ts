@@ -271,7 +271,8 @@ const zh = {
   kpi_slaOverall: '时限达成率',
   kpi_rectification: '整改按期率',
   kpi_open: '在途待办',
-  workingTimeNote: '时长按工作时间计算：只计工作日（周末和法定节假日不计，调休上班日计入）；柱长为中位数 P50，悬停可见 P90 和件数；撤单、错单撤销等取消环节不计入。',
+  workingTimeNote:
+    '时长按工作时间计算：只计工作日（周末和法定节假日不计，调休上班日计入）；柱长为中位数 P50，悬停可见 P90 和件数；撤单、错单撤销等取消环节不计入。',
   heatTitle: '流程时长热力图',
   heatHint: '颜色越深越慢（P90）；标签为 P50 / P90',
   hours: '小时',
@@ -390,7 +391,8 @@ const en: Record<keyof typeof zh, string> = {
   // chase-ups (pages/chase-ups.ts) and live complaint statistics (pages/complaint-stats.ts)
   chaseUp: 'Chase up',
   chaseTitle: 'Chase up',
-  chaseHint: 'Too slow? Press “Chase up” and we tell whoever handles it now; presses within a few minutes count once, and repeated chasing goes to the response center.',
+  chaseHint:
+    'Too slow? Press “Chase up” and we tell whoever handles it now; presses within a few minutes count once, and repeated chasing goes to the response center.',
   chaseNote: 'What you want to say',
   chaseNotePlaceholder: 'A note (optional)',
   chaseRecorded: 'We got your chase-up and told whoever handles it now.',
@@ -592,7 +594,8 @@ const en: Record<keyof typeof zh, string> = {
   kpi_slaOverall: 'SLA compliance',
   kpi_rectification: 'Rectified on time',
   kpi_open: 'Open tasks',
-  workingTimeNote: 'Durations in working time: working days only (weekends and public holidays left out, make-up workdays counted); bars show the median (p50), hover for p90 and counts; cancellation steps (customer cancellations, error-order closings) are left out.',
+  workingTimeNote:
+    'Durations in working time: working days only (weekends and public holidays left out, make-up workdays counted); bars show the median (p50), hover for p90 and counts; cancellation steps (customer cancellations, error-order closings) are left out.',
   heatTitle: 'Duration heat map',
   heatHint: 'Darker is slower (p90); labels show p50 / p90',
   hours: 'hours',
