@@ -11,6 +11,11 @@ export const CUSTOMER_WAIT_STARTED = 'customer-wait-started';
 export const CUSTOMER_WAIT_ENDED = 'customer-wait-ended';
 /** The task whose SLA clock a customer-caused wait pauses. */
 export const PAUSABLE_TASK = 'repair-onsite';
+/**
+ * Home-broadband install orders: a wait can be recorded between dispatch and activation, while one of
+ * these tasks of the install crew is open (the install SLA is computed, not a timer: docs/sla-pauses.md).
+ */
+export const PAUSABLE_INSTALL_TASKS = ['make-appointment', 'install-onsite'] as const;
 
 /** The reminder to the branch's response center when a wait stays open 48 h: no SLA miss of the ticket. */
 export const LONG_WAIT_ESCALATION = 'escalate-long-customer-wait';

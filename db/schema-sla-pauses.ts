@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, customType, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { troubleTickets } from './schema.ts';
+import { orders, troubleTickets } from './schema.ts';
 
 const engineKey = customType<{ data: string; driverData: string }>({ dataType: () => 'bigint' });
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -14,9 +14,9 @@ export const slaPauses = pgTable(
   'sla_pause',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    ticketId: text('ticket_id')
-      .notNull()
-      .references(() => troubleTickets.id, { onDelete: 'cascade' }),
+    /** The trouble ticket paused, or (migration 0023) the home-broadband install order: exactly one of them. */
+    ticketId: text('ticket_id').references(() => troubleTickets.id, { onDelete: 'cascade' }),
+    orderId: text('order_id').references(() => orders.id, { onDelete: 'cascade' }),
     processInstanceKey: engineKey('process_instance_key').notNull(),
     /** contracts/sla-pause.ts CUSTOMER_WAIT_REASONS */
     reason: text('reason').notNull(),
@@ -41,6 +41,9 @@ export const slaPauses = pgTable(
     decidedAt: at('decided_at'),
     dueAfter: at('due_after'),
     warnAfter: at('warn_after'),
+    /** An install order's wait above the limit: who of the response center decided, and why (a ticket's decision is its process's task). */
+    decidedBy: text('decided_by'),
+    decisionNote: text('decision_note'),
   },
   (t) => [
     check('sla_pause_state_check', sql`${t.state} IN ('requested', 'active', 'awaiting-confirmation', 'counted', 'refused')`),
@@ -54,5 +57,10 @@ export const slaPauses = pgTable(
       .on(t.ticketId)
       .where(sql`${t.state} IN ('requested', 'active', 'awaiting-confirmation')`),
     index('sla_pause_ticket_idx').on(t.ticketId, t.id),
+    check('sla_pause_subject_check', sql`(${t.ticketId} IS NULL) <> (${t.orderId} IS NULL)`),
+    uniqueIndex('sla_pause_one_open_order')
+      .on(t.orderId)
+      .where(sql`${t.state} IN ('requested', 'active', 'awaiting-confirmation')`),
+    index('sla_pause_order_idx').on(t.orderId, t.id),
   ],
 );

@@ -74,10 +74,11 @@ export class PostgresSlaPauseStore implements SlaPauseStore {
     return this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(slaPauses).where(eq(slaPauses.id, id)).for('update');
       if (!row?.startedAt) throw new PermanentJobError(`SLA pause ${id} has not started`);
-      // The ticket's earlier pauses that counted (refused ones do not).
+      // The ticket's (or install order's) earlier pauses that counted (refused ones do not).
       const [before] = (await tx.execute(sql`
         select count(*)::int as pauses, coalesce(sum(paused_working_ms), 0)::bigint as ms
-        from sla_pause where ticket_id = ${row.ticketId} and state = 'counted' and id <> ${id}`)) as unknown as {
+        from sla_pause where ${row.orderId ? sql`order_id = ${row.orderId}` : sql`ticket_id = ${row.ticketId}`}
+          and state = 'counted' and id <> ${id}`)) as unknown as {
         pauses: number;
         ms: string;
       }[];

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { instanceVariables, slaPauses, troubleTickets, userTasks } from '../../../db/schema.ts';
-import { OPEN_PAUSE_STATES, PAUSABLE_TASK } from '../../../contracts/sla-pause.ts';
+import { instanceVariables, orders, slaPauses, troubleTickets, userTasks } from '../../../db/schema.ts';
+import { OPEN_PAUSE_STATES, PAUSABLE_INSTALL_TASKS, PAUSABLE_TASK } from '../../../contracts/sla-pause.ts';
 
 export type SlaPauseRow = typeof slaPauses.$inferSelect;
 
@@ -68,6 +68,82 @@ export function createSlaPauseRepository(db: Db) {
     },
     async ofTicket(ticketId: string): Promise<SlaPauseRow[]> {
       return db.select().from(slaPauses).where(eq(slaPauses.ticketId, ticketId)).orderBy(asc(slaPauses.id));
+    },
+    // Home-broadband install orders (HB…): the same rows, keyed by order_id.
+    async order(id: string) {
+      const [o] = await db.select().from(orders).where(eq(orders.id, id));
+      return o;
+    },
+    /** The install crew the order was dispatched to (`dispatch.crewGroup`), if dispatched yet. */
+    async installCrewGroup(processInstanceKey: string): Promise<string | undefined> {
+      const [v] = await db
+        .select({ value: instanceVariables.value })
+        .from(instanceVariables)
+        .where(
+          and(
+            eq(instanceVariables.scopeKey, processInstanceKey),
+            eq(instanceVariables.processInstanceKey, processInstanceKey),
+            eq(instanceVariables.name, 'dispatch'),
+          ),
+        );
+      const crew = (v?.value as { crewGroup?: unknown } | null | undefined)?.crewGroup;
+      return typeof crew === 'string' ? crew : undefined;
+    },
+    /** Whether the order is between dispatch and activation: the appointment or the on-site install is open. */
+    async installOpen(processInstanceKey: string): Promise<boolean> {
+      const [t] = await db
+        .select({ key: userTasks.userTaskKey })
+        .from(userTasks)
+        .where(
+          and(
+            eq(userTasks.processInstanceKey, processInstanceKey),
+            inArray(userTasks.elementId, [...PAUSABLE_INSTALL_TASKS]),
+            eq(userTasks.state, 'created'),
+          ),
+        )
+        .limit(1);
+      return t !== undefined;
+    },
+    /** Records an install order's wait, its clock paused at once (no process step between); undefined when one is open. */
+    async insertActiveForOrder(row: {
+      orderId: string;
+      processInstanceKey: string;
+      reason: string;
+      note: string;
+      evidenceRef: string | null;
+      recordedBy: string;
+      startedAt: Date;
+      dueBefore: Date;
+    }): Promise<SlaPauseRow | undefined> {
+      const [inserted] = await db
+        .insert(slaPauses)
+        .values({ ...row, state: 'active' })
+        .onConflictDoNothing()
+        .returning();
+      return inserted;
+    },
+    async openOfOrder(orderId: string): Promise<SlaPauseRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(slaPauses)
+        .where(and(eq(slaPauses.orderId, orderId), inArray(slaPauses.state, [...OPEN_PAUSE_STATES])));
+      return row;
+    },
+    async ofOrder(orderId: string): Promise<SlaPauseRow[]> {
+      return db.select().from(slaPauses).where(eq(slaPauses.orderId, orderId)).orderBy(asc(slaPauses.id));
+    },
+    /** The clock resumes (counted) or the due stands (refused): only from the state the caller saw, so a decision is taken once. */
+    async settle(
+      id: number,
+      from: 'active' | 'awaiting-confirmation',
+      set: { state: 'counted' | 'refused'; decidedAt: Date; dueAfter: Date; decidedBy?: string; decisionNote?: string | null },
+    ): Promise<SlaPauseRow | undefined> {
+      const [row] = await db
+        .update(slaPauses)
+        .set(set)
+        .where(and(eq(slaPauses.id, id), eq(slaPauses.state, from)))
+        .returning();
+      return row;
     },
   };
 }

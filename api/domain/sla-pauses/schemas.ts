@@ -59,7 +59,8 @@ export type EndCustomerWaitBody = z.infer<typeof EndCustomerWaitBodySchema>;
 export const CustomerWaitSchema = z
   .object({
     id: z.number().int(),
-    ticketId: z.string(),
+    ticketId: z.string().nullable().describe('The trouble ticket paused (null for an install order)'),
+    orderId: z.string().nullable().describe('The home-broadband install order paused (null for a ticket)'),
     reason: CustomerWaitReasonSchema,
     reasonLabel: LabelSchema,
     note: z.string(),
@@ -81,6 +82,26 @@ export const CustomerWaitSchema = z
       .describe('Above the limit (more than 2 pauses or 48 working hours): the response center decides'),
     dueBefore: when.nullable().describe('The repair deadline when the clock paused'),
     dueAfter: when.nullable().describe('The repair deadline after it resumed (the same when the pause was refused)'),
+    decidedBy: z.string().nullable().describe('An install order: who of the response center decided above the limit'),
+    decisionNote: z.string().nullable(),
   })
   .meta({ id: 'CustomerWait' });
 export type CustomerWait = z.infer<typeof CustomerWaitSchema>;
+
+export const OrderIdParamsSchema = z.object({
+  id: z
+    .string()
+    .trim()
+    // any business number is well-formed here; only a home-broadband install order (HB…) is found (another answers 404)
+    .regex(/^[A-Z]{2}[0-9]{6,20}$/i, 'a home-broadband order number such as HB20261122000001'),
+});
+
+/** The response center's decision on an install order's wait above the limit. */
+export const DecideCustomerWaitBodySchema = z
+  .object({
+    confirmed: z.boolean().describe('true: the pause counts and the install due moves; false: the due stands'),
+    note: text(1000).optional().describe('Why, in the response center’s words'),
+  })
+  .strict()
+  .meta({ id: 'DecideCustomerWait', example: { confirmed: true, note: '已核实通话记录，客户三次改约属实' } });
+export type DecideCustomerWaitBody = z.infer<typeof DecideCustomerWaitBodySchema>;

@@ -63,6 +63,7 @@ export function toCustomerWait(row: SlaPauseRow): CustomerWait {
   return {
     id: row.id,
     ticketId: row.ticketId,
+    orderId: row.orderId,
     reason,
     reasonLabel: CUSTOMER_WAIT_REASONS[reason],
     note: row.note,
@@ -81,6 +82,8 @@ export function toCustomerWait(row: SlaPauseRow): CustomerWait {
     confirmationRequired: row.confirmationRequired,
     dueBefore: iso(row.dueBefore),
     dueAfter: iso(row.dueAfter),
+    decidedBy: row.decidedBy,
+    decisionNote: row.decisionNote,
   };
 }
 

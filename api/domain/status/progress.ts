@@ -210,6 +210,19 @@ export interface Sla {
 const LEVEL_HOURS: Record<string, number> = { group: 20, province: 24, 'local-a': 48, 'local-b': 48, 'local-c': 48 };
 const HOUR = 3_600_000;
 
+/**
+ * An install order's activation due: its limit from creation, moved by each customer-caused wait the
+ * API settled (the last one's due after it: each moved the due it found). A refused wait leaves it.
+ */
+export function installDueAt(
+  createdAt: Date,
+  customerLevel: string,
+  pauses: readonly { state: string; dueAfter: Date | null }[] = [],
+): Date {
+  const settled = pauses.filter((w) => (w.state === 'counted' || w.state === 'refused') && w.dueAfter).at(-1);
+  return settled?.dueAfter ?? new Date(createdAt.getTime() + (LEVEL_HOURS[customerLevel] ?? 48) * HOUR);
+}
+
 export function sla(p: SubjectProgress): Sla | null {
   const { subject, variables } = p;
   const reached = (elements: string[]) => p.stages.find((s) => elements.includes(s.elementId) && s.state === 'completed')?.endedAt;
@@ -217,12 +230,20 @@ export function sla(p: SubjectProgress): Sla | null {
   const levelHours = LEVEL_HOURS[subject.customerLevel] ?? 48;
   switch (subject.process) {
     case 'home-broadband-new-install': {
-      const dueAt = new Date(subject.createdAt.getTime() + levelHours * HOUR);
+      const dueAt = installDueAt(subject.createdAt, subject.customerLevel, p.slaPauses);
+      const counted = customerWaits(p)
+        .filter((w) => w.state === 'counted')
+        .reduce((sum, w) => sum + (w.pausedWorkingMs ?? 0), 0);
       return {
         label: { zh: `开通时限 ${levelHours} 小时`, en: `Activation within ${levelHours} h` },
         dueAt,
-        basis: `customer level ${subject.customerLevel}`,
+        basis:
+          counted > 0
+            ? `customer level ${subject.customerLevel}, moved by customer-caused waits`
+            : `customer level ${subject.customerLevel}`,
         met: verdict(dueAt, reached(['activate-service'])),
+        paused: slaPaused(p),
+        pausedWorkingMinutes: Math.round(counted / 60_000),
       };
     }
     case 'home-broadband-change': {

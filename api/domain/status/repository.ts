@@ -265,7 +265,9 @@ export function createProgressRepository({ db, readCacheMs = 0 }: { db: Db; read
           : Promise.resolve([]),
         subject.kind === 'ticket'
           ? db.select().from(slaPauses).where(eq(slaPauses.ticketId, subject.id)).orderBy(asc(slaPauses.id))
-          : Promise.resolve([]),
+          : subject.kind === 'order'
+            ? db.select().from(slaPauses).where(eq(slaPauses.orderId, subject.id)).orderBy(asc(slaPauses.id))
+            : Promise.resolve([]),
       ]);
       return {
         subject,
