@@ -58,6 +58,8 @@ export function createEvidenceRepository({ db }: { db: Db }) {
               originalSha256: inspected.originalSha256,
               metadataStripped: inspected.metadataStripped,
               uploadedBy,
+              // the moment of this row, not of the transaction: files of one upload list in the order sent
+              uploadedAt: sql`clock_timestamp()`,
             })
             .returning();
           rows.push(row!);
