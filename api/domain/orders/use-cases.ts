@@ -218,9 +218,11 @@ function toStage(s: StageRow) {
 }
 
 async function toOrder(row: OrderRow, orders: OrderRepository, lang: Language = 'zh'): Promise<Order> {
-  const [stages, processState] = row.processInstanceKey
-    ? await Promise.all([orders.stages(row.processInstanceKey), orders.processState(row.processInstanceKey)])
-    : [[], undefined];
+  // The instance's state first, then its stages: an instance read as ended has every stage of it in
+  // the read model (the projector writes both in one transaction). Read at once, on two connections,
+  // a projection committed between the two reads showed a completed instance without its end event.
+  const processState = row.processInstanceKey ? await orders.processState(row.processInstanceKey) : undefined;
+  const stages = row.processInstanceKey ? await orders.stages(row.processInstanceKey) : [];
   const timeline = stages.map(toStage);
   return {
     id: row.id,
