@@ -167,8 +167,12 @@ describe("a clerk's task list", () => {
       businessKey: order.id,
     });
     // the done task shows what was submitted
-    const doneDetail = (await as('clerk.urumqi', 'GET', `/tasks/${task.key}`)).json() as { submitted: Record<string, unknown> | null };
-    expect(doneDetail.submitted).toMatchObject({ reviewApproved: true, reviewNote: '资料齐全' });
+    // (once the projector has the engine's completion: the list above came from the API's own write)
+    const submitted = await eventually(async () => {
+      const d = (await as('clerk.urumqi', 'GET', `/tasks/${task.key}`)).json() as { submitted: Record<string, unknown> | null };
+      return d.submitted && Object.keys(d.submitted).length > 0 ? d.submitted : undefined;
+    });
+    expect(submitted).toMatchObject({ reviewApproved: true, reviewNote: '资料齐全' });
     await platform.engine.deleteProcessInstance(order.processInstanceKey);
   });
 

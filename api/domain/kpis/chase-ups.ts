@@ -4,14 +4,20 @@ import type { Db } from '../../../db/client.ts';
 import { branchName, UNKNOWN_BRANCH } from './names.ts';
 import { SUBJECTS_WITH_BRANCH } from './subject-branch.ts';
 
+/** A moment PostgreSQL and people can hold: from 1970 to 9999 (a year-0 date once answered 500). */
+const MOMENT = z.iso.datetime({ offset: true }).refine((v) => {
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t >= 0 && t < Date.UTC(10000, 0, 1);
+}, '须在 1970 至 9999 年之间 / must be between 1970 and 9999');
+
 export const ChaseUpKpiQuerySchema = z
   .object({
     branch: z
       .string()
       .regex(/^[a-z][a-z-]{0,39}$/, 'a branch code such as urumqi')
       .optional(),
-    from: z.iso.datetime({ offset: true }).optional().describe('Start of the period (default: 30 days ago)'),
-    to: z.iso.datetime({ offset: true }).optional().describe('End of the period (default: now)'),
+    from: MOMENT.optional().describe('Start of the period (default: 30 days ago)'),
+    to: MOMENT.optional().describe('End of the period (default: now)'),
   })
   .strict()
   .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['to'] });
