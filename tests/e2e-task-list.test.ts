@@ -107,7 +107,9 @@ describe('the clerk task list in the browser', () => {
       .toEqual([order.id]);
     await page.locator(`tr[data-task-key="${appointment.key}"]`).click();
     await page.locator('[data-action=claim]').click();
-    await page.locator('[data-testid=task-form] input').first().waitFor();
+    // claimed: the detail comes back with the form to fill and the button to complete it
+    await page.locator('[data-action=complete]').waitFor();
+    await page.locator('[data-testid=task-form] input:not([readonly]):not([disabled])').first().waitFor();
     // the form is on screen, in Chinese, with a 24-hour date-time picker
     await expect(page.locator('[data-testid=task-form]').isVisible()).resolves.toBe(true);
     const formText = await page.locator('[data-testid=task-form]').innerText();

@@ -69,15 +69,15 @@ describe('process owners', () => {
 
   it('deploying a model that says what its deployed version says makes no new version, and the answer tells so in Chinese or English', async () => {
     // given the probe deployed (a version exists)
-    expect(
-      (await deploy([{ name: 'incident-probe.bpmn', content: probeXml.replace('Call an outside system', 'Call the billing system') }]))
-        .statusCode,
-    ).toBe(201);
+    const given = await deploy([
+      { name: 'incident-probe.bpmn', content: probeXml.replace('Call an outside system', 'Call the billing system') },
+    ]);
+    expect(given.statusCode).toBe(201);
+    const givenVersion = (given.json() as { processes: { version: number }[] }).processes[0]!.version;
+    // (the read model holds that version: the XML route asks the engine, the list the projection, which follows within moments)
     const before = await eventually(async () => {
       const d = await definition('test-incident-probe');
-      return d && (await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body.includes('Call the billing system')
-        ? d
-        : undefined;
+      return d && d.latestVersion === givenVersion ? d : undefined;
     });
     const deployedXml = (await as(owner, 'GET', '/process-definitions/test-incident-probe/xml')).body;
     // when the same model comes back written differently (as the modeler writes it: other indentation, attributes reordered)

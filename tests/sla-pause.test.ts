@@ -149,6 +149,12 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
     const revisit = await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'revisit-fault');
     await completeTask(platform, revisit.key, { satisfaction: 9 });
     await eventually(() => processCompletedInEngine(platform, processInstanceKey));
+    // the ticket's own row follows the engine within moments (the KPIs read it)
+    await eventually(async () => {
+      const [row] = await platform.database.sql<{ state: string }[]>`
+        select state from trouble_ticket where process_instance_key = ${processInstanceKey}`;
+      return row?.state === 'closed' || undefined;
+    });
   }
 
   it('the business calendar counts working time forward over a holiday and back (addWorkingMillis inverts workingMillisBetween)', () => {

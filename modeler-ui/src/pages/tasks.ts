@@ -71,6 +71,8 @@ export function render(root: HTMLElement, route: Route) {
     selected: route.params[0] ?? null,
   };
   let form: Form | null = null;
+  /** Which detail load is the latest: an older answer arriving later (a slow row, then a claim) is dropped. */
+  let detailLoads = 0;
 
   const select = (name: keyof typeof state, options: [string, string][]) =>
     h(
@@ -102,8 +104,10 @@ export function render(root: HTMLElement, route: Route) {
             tabs.querySelectorAll('button').forEach((b) => b.classList.toggle('active', b.dataset.tab === tab));
             // the previous tab's task does not stay open beside another list
             state.selected = null;
+            detailLoads++;
             form?.destroy();
             form = null;
+            delete detail.dataset.taskKey;
             fill(detail, h('p', { class: 'empty' }, t('selectTask')));
             filterBox.hidden = tab !== 'todo';
             void loadList();
@@ -319,16 +323,25 @@ export function render(root: HTMLElement, route: Route) {
   }
 
   async function loadDetail(key: string) {
-    form?.destroy();
-    form = null;
-    fill(detail, h('p', { class: 'muted' }, t('loading')));
+    const load = ++detailLoads;
+    // another task: say it is loading; the same task again (after a claim) stays on screen until its new state arrives
+    if (detail.dataset.taskKey !== key) {
+      form?.destroy();
+      form = null;
+      delete detail.dataset.taskKey;
+      fill(detail, h('p', { class: 'muted' }, t('loading')));
+    }
     let task: TaskDetail;
     try {
       task = await api<TaskDetail>(`/tasks/${key}`);
     } catch (e) {
-      fill(detail, h('div', { class: 'error-box' }, (e as Error).message));
+      if (load === detailLoads) fill(detail, h('div', { class: 'error-box' }, (e as Error).message));
       return;
     }
+    if (load !== detailLoads) return;
+    form?.destroy();
+    form = null;
+    detail.dataset.taskKey = key;
     const mine = task.assignee === user.username;
     const open = task.state === 'created';
     const formHost = h('div', { class: 'form-host', 'data-testid': 'task-form' });
@@ -396,11 +409,12 @@ export function render(root: HTMLElement, route: Route) {
     );
 
     if (task.form) {
-      form = new Form({ container: formHost });
-      localizeValidation(form);
+      const shown = new Form({ container: formHost });
+      form = shown;
+      localizeValidation(shown);
       // a completed task shows what was submitted, over the business context it was done in
-      await form.importSchema(localizedFormSchema(task.form), { ...task.context, ...(task.submitted ?? {}) });
-      if (!open || !mine) form.setProperty('readOnly', true);
+      await shown.importSchema(localizedFormSchema(task.form), { ...task.context, ...(task.submitted ?? {}) });
+      if (!open || !mine) shown.setProperty('readOnly', true);
     } else {
       formHost.append(h('p', { class: 'muted' }, t('noForm')));
     }
@@ -435,6 +449,8 @@ export function render(root: HTMLElement, route: Route) {
         form?.destroy();
         form = null;
         state.selected = null;
+        detailLoads++;
+        delete detail.dataset.taskKey;
         fill(detail, h('p', { class: 'empty done-msg', 'data-testid': 'task-completed' }, '✓ ', t('completed')));
         await loadList();
       } catch (e) {
