@@ -90,7 +90,7 @@ describe('evidence in the browser', () => {
     const desk = await ui.loginAs('clerk.response');
     await desk.locator(`tr[data-task-key="${review.key}"]`).click();
     await desk.locator('[data-action=claim]').click();
-    await desk.locator('[data-action=complete]').waitFor(); // the task drawn again, now claimed
+    await desk.locator('[data-action=reject]').waitFor(); // the task drawn again, now claimed
     const reviewPanel = desk.locator('[data-testid=evidence]');
     const report = reviewPanel.locator('[data-evidence-kind=onsite-report] figure');
     await report.locator('img[src^="blob:"]').waitFor();

@@ -33,10 +33,20 @@ describe('the clerk task list in the browser', () => {
     await row.waitFor();
     await row.click();
     await page.locator('[data-action=claim]').click();
-    await page.locator('[data-action=complete]').waitFor();
+    // the review is decided with two buttons, not a box left unticked
+    await page.locator('[data-action=approve]').waitFor();
+    await expect(page.locator('[data-action=approve]').innerText()).resolves.toBe('审核通过');
+    await expect(page.locator('[data-action=reject]').innerText()).resolves.toBe('驳回');
+    await expect(page.locator('[data-action=complete]').count()).resolves.toBe(0);
     const form = page.locator('[data-testid=task-form]');
-    await expect(form.locator('input[type=checkbox]').count()).resolves.toBe(1);
-    await form.locator('input[type=checkbox]').check();
+    await expect(form.locator('input[type=checkbox]').count()).resolves.toBe(0);
+    // a rejection must say why: without a note it is not sent
+    await page.locator('[data-action=reject]').click();
+    await page.locator('.toast', { hasText: '驳回须写明原因' }).waitFor();
+    // (a toast goes away when clicked)
+    for (const shown of await page.locator('.toast').all()) await shown.click().catch(() => undefined);
+    await page.locator('.toast').first().waitFor({ state: 'detached' });
+    await expect(page.locator(`tr[data-task-key="${task.key}"]`).count()).resolves.toBe(1);
     await form.locator('textarea').fill('资料齐全，同意受理');
     await ui.screenshot(page, 'task-list-form');
     // in Chinese, with names where the codes are stored: branch, group, customer level, task, form labels
@@ -45,11 +55,10 @@ describe('the clerk task list in the browser', () => {
     expect(text).toContain('乌鲁木齐分公司');
     expect(text).toContain('订单中心');
     expect(text).toContain('本地C');
-    expect(text).toContain('资料齐全无误，审核通过');
     expect(text).toContain('填写处理结果');
     expect(text).not.toMatch(RAW_CODES);
     await ui.referenceScreenshot(page, 'clerk-task-form');
-    await page.locator('[data-action=complete]').click();
+    await page.locator('[data-action=approve]').click();
     await page.locator('[data-testid=task-completed]').waitFor();
 
     // then the task leaves the list, and the order goes on to the resource check with the clerk's decision
@@ -74,6 +83,7 @@ describe('the clerk task list in the browser', () => {
     const doneText = await page.locator('.task-detail').innerText();
     expect(doneText).toContain('提交的处理结果');
     expect(doneText).toContain('完成人');
+    await expect(page.locator('[data-testid=decision]').innerText()).resolves.toBe('审核通过');
     expect(doneText).not.toMatch(/剩 |超 /);
     await ui.screenshot(page, 'task-list-done');
     await ui.referenceScreenshot(page, 'clerk-done-list');

@@ -127,7 +127,15 @@ describe('home broadband new install, end to end through the real engine and wor
   it('an order the order center rejects is closed as failed with the review note', async () => {
     const order = (await platform.app.inject({ method: 'POST', url: '/orders', payload: validOrder() })).json() as OrderView;
     const review = await waitForTask(platform, 'order-center', order.id, 'review-order');
-    await completeTask(platform, review.key, { reviewApproved: false, reviewNote: '地址不完整' });
+    // the decision is explicit, and a rejection says why (a box left unticked does not reject)
+    const pointersOf = async (variables: Record<string, unknown>) => {
+      const res = await completeTask(platform, review.key, variables);
+      expect(res.statusCode).toBe(400);
+      return (res.json() as { errors: { pointer: string }[] }).errors.map((e) => e.pointer);
+    };
+    expect(await pointersOf({ reviewNote: '地址不完整' })).toEqual(['/variables/reviewApproved']);
+    expect(await pointersOf({ reviewApproved: false })).toEqual(['/variables/reviewNote']);
+    expect((await completeTask(platform, review.key, { reviewApproved: false, reviewNote: '地址不完整' })).statusCode).toBe(204);
     const closed = await eventually(async () => {
       const o = await getOrder(order.id);
       return o.state === 'failed' && o.processState === 'completed' ? o : undefined;

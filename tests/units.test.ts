@@ -36,6 +36,27 @@ describe('form-derived validation of task variables', () => {
     const paths = result.error!.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [i.path.join('.')]));
     expect([...new Set(paths)].sort()).toEqual(['address', 'approved', 'onuSerial', 'reason', 'satisfaction']);
   });
+
+  it('a decision (通过 / 驳回) must be given, and a no must say why', () => {
+    const review = formVariablesSchema({
+      components: [
+        {
+          type: 'checkbox',
+          key: 'reviewApproved',
+          properties: { 'decision.yes': '审核通过', 'decision.no': '驳回', 'decision.note': 'reviewNote' },
+        },
+        { type: 'textarea', key: 'reviewNote', validate: { maxLength: 500 } },
+      ],
+    });
+    const pathsOf = (v: object) => review.safeParse(v).error?.issues.map((i) => i.path.join('.'));
+    expect(pathsOf({ reviewNote: '资料齐全' })).toEqual(['reviewApproved']);
+    expect(pathsOf({ reviewApproved: false })).toEqual(['reviewNote']);
+    expect(pathsOf({ reviewApproved: false, reviewNote: '  ' })).toEqual(['reviewNote']);
+    expect(review.safeParse({ reviewApproved: false, reviewNote: '地址不完整' }).success).toBe(true);
+    expect(review.safeParse({ reviewApproved: true }).success).toBe(true);
+    // a plain checkbox is still optional
+    expect(schema.safeParse({ onuSerial: 'ZTEG1234', satisfaction: 7 }).success).toBe(true);
+  });
 });
 
 describe('the job runner ends every job in exactly one job action', () => {

@@ -37,7 +37,8 @@ export function toast(message: string, kind: 'ok' | 'error' | 'info' = 'info') {
     host = h('div', { id: 'toasts', 'aria-live': 'polite' });
     document.body.append(host);
   }
-  const el = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  // a click puts it away at once (it would otherwise stay its few seconds over the page)
+  const el = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status', onclick: () => el.remove() }, message);
   host.append(el);
   setTimeout(() => el.remove(), kind === 'error' ? 8000 : 4000);
 }

@@ -117,6 +117,8 @@ const zh = {
   taskContext: '业务信息',
   openInstance: '查看流程图',
   formInvalid: '表单有未填或错误的项',
+  decisionNoteRequired: '驳回须写明原因，请填写：',
+  decisionLabel: '结论',
   // sla
   'sla_on-time': '正常',
   'sla_at-risk': '即将超时',
@@ -448,6 +450,8 @@ const en: Record<keyof typeof zh, string> = {
   taskContext: 'Business data',
   openInstance: 'Open diagram',
   formInvalid: 'Some fields are missing or wrong',
+  decisionNoteRequired: 'Say why before answering no. Fill in: ',
+  decisionLabel: 'Decision',
   'sla_on-time': 'On time',
   'sla_at-risk': 'At risk',
   sla_breached: 'Breached',

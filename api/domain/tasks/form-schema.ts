@@ -10,7 +10,33 @@ interface FormComponent {
   decimalDigits?: number;
   validate?: { required?: boolean; min?: number; max?: number; minLength?: number; maxLength?: number; pattern?: string };
   values?: { value: string }[];
+  properties?: Record<string, unknown>;
   components?: FormComponent[];
+}
+
+/**
+ * A checkbox the form marks as the task's decision (`properties["decision.yes"]` and
+ * `["decision.no"]`, e.g. 审核通过 / 驳回): the clerk answers it with one of two buttons, never by
+ * leaving a box unticked, so it must be given; `["decision.note"]` names the field that must say
+ * why when the answer is no.
+ */
+export interface FormDecision {
+  key: string;
+  noteKey: string | null;
+}
+
+export function formDecisions(form: { components?: FormComponent[] }): FormDecision[] {
+  const out: FormDecision[] = [];
+  const visit = (components: FormComponent[] = []) => {
+    for (const c of components) {
+      if (c.components) visit(c.components);
+      if (c.type !== 'checkbox' || !c.key || typeof c.properties?.['decision.yes'] !== 'string') continue;
+      const note = c.properties['decision.note'];
+      out.push({ key: c.key, noteKey: typeof note === 'string' && note ? note : null });
+    }
+  };
+  visit(form.components);
+  return out;
 }
 
 const INPUT_TYPES = new Set(['textfield', 'textarea', 'number', 'checkbox', 'select', 'radio', 'checklist', 'taglist', 'datetime']);
@@ -20,7 +46,7 @@ const INPUT_TYPES = new Set(['textfield', 'textarea', 'number', 'checkbox', 'sel
  * the form's own validation (required, min/max, length, pattern, options). Read-only fields
  * show process data and are not accepted back. Unknown fields are refused.
  */
-export function formVariablesSchema(form: { components?: FormComponent[] }): z.ZodObject {
+export function formVariablesSchema(form: { components?: FormComponent[] }) {
   const shape: Record<string, z.ZodType> = {};
   const visit = (components: FormComponent[] = []) => {
     for (const c of components) {
@@ -62,10 +88,26 @@ export function formVariablesSchema(form: { components?: FormComponent[] }): z.Z
           field = s;
         }
       }
+      const decision = c.type === 'checkbox' && typeof c.properties?.['decision.yes'] === 'string';
       // form-js keys may be paths ("customer.name"); editable fields here are flat, so a dotted key stays a literal name.
-      shape[c.key] = v.required ? field : field.optional().nullable();
+      shape[c.key] = decision
+        ? z.boolean({ error: '请选择通过或驳回 / choose yes or no' })
+        : v.required
+          ? field
+          : field.optional().nullable();
     }
   };
   visit(form.components);
-  return z.object(shape).strict();
+  const decisions = formDecisions(form).filter((d) => d.key in shape);
+  return z
+    .object(shape)
+    .strict()
+    .superRefine((values, ctx) => {
+      for (const d of decisions) {
+        if (values[d.key] !== false || !d.noteKey) continue;
+        const note = values[d.noteKey];
+        if (typeof note !== 'string' || !note.trim())
+          ctx.addIssue({ code: 'custom', path: [d.noteKey], message: '驳回须写明原因 / a reason is required for no' });
+      }
+    });
 }

@@ -1,6 +1,7 @@
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
 import { localizedFormSchema, localizeValidation } from '../forms/localize.ts';
+import { decisionOf, withoutDecision } from '../forms/decision.ts';
 import * as names from '../names.ts';
 import { ApiProblem, api } from '../api.ts';
 import { currentUser } from '../auth.ts';
@@ -350,12 +351,23 @@ export function render(root: HTMLElement, route: Route) {
     const actions = h('div', { class: 'actions' });
     if (open && !task.assignee)
       actions.append(h('button', { type: 'button', class: 'primary', 'data-action': 'claim', onclick: () => act('claim') }, t('claim')));
+    // a form that asks for a decision (审核通过 / 驳回) is answered with two buttons, not a box left unticked
+    const decision = decisionOf(task.form);
+    const asking = open && mine ? decision : null;
     if (open && mine) {
       actions.append(h('button', { type: 'button', 'data-action': 'unclaim', onclick: () => act('unclaim') }, t('unclaim')));
-      actions.append(
-        h('button', { type: 'button', class: 'primary', 'data-action': 'complete', onclick: () => void complete() }, t('complete')),
-      );
+      if (asking) {
+        actions.append(
+          h('button', { type: 'button', class: 'danger', 'data-action': 'reject', onclick: () => void complete(false) }, asking.no),
+          h('button', { type: 'button', class: 'primary', 'data-action': 'approve', onclick: () => void complete(true) }, asking.yes),
+        );
+      } else {
+        actions.append(
+          h('button', { type: 'button', class: 'primary', 'data-action': 'complete', onclick: () => void complete() }, t('complete')),
+        );
+      }
     }
+    const submittedDecision = !open && decision ? task.submitted?.[decision.key] : undefined;
 
     fill(
       detail,
@@ -385,6 +397,16 @@ export function render(root: HTMLElement, route: Route) {
           ? fact(t('col_due'), task.dueDate ? `${formatTime(task.dueDate)}（${formatDue(task.dueDate)}）` : '—')
           : fact(t('col_completed'), formatTime(task.endedAt)),
         open ? null : fact(t('completedByLabel'), task.completedByName ?? task.completedBy ?? '—'),
+        typeof submittedDecision === 'boolean'
+          ? fact(
+              t('decisionLabel'),
+              h(
+                'span',
+                { class: `badge ${submittedDecision ? 'badge-ok' : 'badge-bad'}`, 'data-testid': 'decision' },
+                submittedDecision ? decision!.yes : decision!.no,
+              ),
+            )
+          : null,
         fact(t('filter_group'), task.candidateGroups.map(names.group).join('、')),
         fact(t('col_assignee'), task.assigneeName ?? task.assignee ?? t('unassigned')),
         fact(t('col_created'), formatTime(task.createdAt)),
@@ -413,7 +435,8 @@ export function render(root: HTMLElement, route: Route) {
       form = shown;
       localizeValidation(shown);
       // a completed task shows what was submitted, over the business context it was done in
-      await shown.importSchema(localizedFormSchema(task.form), { ...task.context, ...(task.submitted ?? {}) });
+      const schema = asking ? withoutDecision(task.form, asking) : task.form;
+      await shown.importSchema(localizedFormSchema(schema), { ...task.context, ...(task.submitted ?? {}) });
       if (!open || !mine) shown.setProperty('readOnly', true);
     } else {
       formHost.append(h('p', { class: 'muted' }, t('noForm')));
@@ -429,9 +452,11 @@ export function render(root: HTMLElement, route: Route) {
       }
     }
 
-    async function complete() {
+    /** Completes the task; `answer` is the decision's button (yes or no) when the form asks for one. */
+    async function complete(answer?: boolean) {
+      const decided = asking && answer !== undefined ? { [asking.key]: answer } : {};
       if (!form) {
-        await send({});
+        await send(decided);
         return;
       }
       const { data, errors } = form.submit();
@@ -439,7 +464,15 @@ export function render(root: HTMLElement, route: Route) {
         toast(t('formInvalid'), 'error');
         return;
       }
-      await send(editableData(task.form ?? {}, data));
+      const variables = { ...editableData(task.form ?? {}, data), ...decided };
+      if (asking && answer === false && asking.noteKey && !String(variables[asking.noteKey] ?? '').trim()) {
+        toast(`${t('decisionNoteRequired')}${asking.noteLabel ?? asking.noteKey}`, 'error');
+        formHost
+          .querySelector<HTMLElement>(`[name="${CSS.escape(asking.noteKey)}"], #${CSS.escape(`fjs-form-${asking.noteKey}`)}`)
+          ?.focus();
+        return;
+      }
+      await send(variables);
     }
 
     async function send(variables: Record<string, unknown>) {
