@@ -80,6 +80,8 @@ export const ExternalTaskSchema = z.object({
   priority: z.number().nullish(),
   errorMessage: z.string().nullish(),
   lockExpirationTime: z.string().nullish(),
+  /** When the engine created the task, on the engine's clock. */
+  createTime: z.string().nullish(),
   variables: z.record(z.string(), VariableDtoSchema).nullish(),
   extensionProperties: z.record(z.string(), z.string()).nullish(),
 });
@@ -234,7 +236,9 @@ export function createOperatonClient({ baseUrl, timeoutMs = 5000 }: OperatonClie
       if (
         type === 'OptimisticLockingException' ||
         type === 'ProcessEnginePersistenceException' ||
-        /OptimisticLockingException|ENGINE-03005|updated by another transaction concurrently|exception occurred in the persistence layer/.test(
+        // ENGINE-03077 "Cannot resolve parent … perhaps it was deleted in the meantime": a concurrent branch (an escalation
+        // timer's token ending) pruned the execution tree this command had loaded; the command was rolled back whole.
+        /OptimisticLockingException|ENGINE-03005|ENGINE-03077|updated by another transaction concurrently|exception occurred in the persistence layer/.test(
           parsed?.message ?? '',
         )
       ) {

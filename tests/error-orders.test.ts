@@ -8,7 +8,7 @@ import type { ChangeRequest } from '../contracts/change.ts';
 import type { LineCommission } from '../contracts/enterprise-line.ts';
 import { orders } from '../db/schema.ts';
 import { createWorkerDependencies } from '../workers/dependencies.ts';
-import { completeTask, processCompletedInEngine } from './support/orders.ts';
+import { completeTask, engineEvents, processCompletedInEngine } from './support/orders.ts';
 import { fault, report, ticket, waitForInstanceTask } from './support/faults.ts';
 import { eventually, startPlatform, type Platform } from './support/platform.ts';
 
@@ -80,6 +80,54 @@ describe('error and abnormal orders in every process', () => {
       expect(
         await platform.database.sql`select account, diagnosis->>'category' as category from trouble_ticket where id = ${ticketId}`,
       ).toEqual([{ account: '0991-HB-100004', category: 'auth-failure' }]);
+      await platform.engine.deleteProcessInstance(processInstanceKey);
+    });
+
+    it('an error ticket raised again after a correction keeps its escalation clock: no level twice, the next at its first time', async () => {
+      const { ticketId, processInstanceKey } = await report(platform, fault({ account: '0991-HB-999405' }));
+      const first = await task('customer-response-center', processInstanceKey, 'fix-error-ticket');
+      const firstDue = (await platform.engine.task(first.key))?.due;
+      await clock.advance(30 * MINUTE + MINUTE);
+      await eventually(async () => (await escalations(ticketId)).length === 1);
+
+      // a correction that is still wrong: pre-diagnosis raises the error ticket again, 31 min into it
+      expect(
+        (
+          await completeTask(platform, first.key, {
+            errorResolution: 'corrected',
+            correctedAccount: '0991-HB-999406',
+            errorNote: '客户再报账号',
+          })
+        ).statusCode,
+      ).toBe(204);
+      const again = await eventually(async () => {
+        const t = await task('customer-response-center', processInstanceKey, 'fix-error-ticket');
+        return t.key !== first.key ? t : undefined;
+      });
+      // due when the first one was, not 30 min from now
+      expect((await platform.engine.task(again.key))?.due).toBe(firstDue);
+      // the county moment has passed: its timer fires at once, and the county is not escalated a second time
+      await eventually(async () => {
+        const ended = (await engineEvents(platform, processInstanceKey)).filter(
+          (e) => e.element_id === 'escalate-abnormal-ticket-county' && e.event === 'end',
+        );
+        return ended.length === 2 || undefined;
+      });
+      expect((await escalations(ticketId)).map((e) => e.level)).toEqual(['county']);
+
+      // the branch follows 1 h after the first error (29 min after the second), not 1 h after the second
+      await clock.advance(30 * MINUTE);
+      await eventually(async () => (await escalations(ticketId)).length === 2);
+      expect((await escalations(ticketId)).map((e) => e.level)).toEqual(['county', 'branch']);
+
+      // corrected for good: pre-diagnosis runs on the real account, and a later error would start a clock of its own
+      await completeTask(platform, again.key, {
+        errorResolution: 'corrected',
+        correctedAccount: '0991-HB-100004',
+        errorNote: '核实正确账号',
+      });
+      await task('monitoring-center', processInstanceKey, 'resolve-online');
+      expect((await platform.engine.variables(processInstanceKey)).errorOrderSince ?? null).toBeNull();
       await platform.engine.deleteProcessInstance(processInstanceKey);
     });
 

@@ -112,6 +112,47 @@ describe('the job runner ends every job in exactly one job action', () => {
     expect(actions).toEqual([{ action: 'error', arg: { errorCode: 'NO', errorMessage: 'no way', variables: { x: 1 } } }]);
   });
 
+  it('an error order keeps the moment it was first raised (the engine clock) until its check passes', async () => {
+    const check = (outcome: 'raise' | 'pass') =>
+      defineJob({
+        type: 'test-check',
+        description: 'test',
+        errorOrder: 'DATA_INCONSISTENT',
+        input: z.object({ orderId: z.string() }),
+        output: z.object({ ok: z.boolean() }),
+        handler: async () => {
+          if (outcome === 'raise') throw new BusinessError('DATA_INCONSISTENT', 'wrong', { errorOrder: { reason: 'x' } });
+          return { ok: true };
+        },
+      });
+    // first raised: when the engine created the check's task
+    const first = fakeJob({ orderId: 'A' });
+    first.job.createdAt = '2026-10-01T08:00:00.000+0800';
+    await runJob(check('raise'), first.job, deps, silentLog);
+    const since = Date.parse('2026-10-01T00:00:00Z');
+    expect(first.actions).toMatchObject([{ action: 'error', arg: { variables: { errorOrder: { reason: 'x' }, errorOrderSince: since } } }]);
+    // raised again after a correction: the first moment is kept
+    const again = fakeJob({ orderId: 'A', errorOrderSince: since });
+    again.job.createdAt = '2026-10-01T12:00:00Z';
+    await runJob(check('raise'), again.job, deps, silentLog);
+    expect(again.actions).toMatchObject([{ action: 'error', arg: { variables: { errorOrderSince: since } } }]);
+    // passed: cleared, so a later error starts a clock of its own
+    const passed = fakeJob({ orderId: 'A', errorOrderSince: since });
+    await runJob(check('pass'), passed.job, deps, silentLog);
+    expect(passed.actions).toEqual([{ action: 'complete', arg: { ok: true, errorOrderSince: null } }]);
+    // another business outcome of a job without an error order is left alone
+    const other = fakeJob({ orderId: 'A' });
+    await runJob(
+      definition(async () => {
+        throw new BusinessError('NO', 'no way', {});
+      }),
+      other.job,
+      deps,
+      silentLog,
+    );
+    expect(other.actions).toEqual([{ action: 'error', arg: { errorCode: 'NO', errorMessage: 'no way', variables: {} } }]);
+  });
+
   it('fails with one retry fewer and a growing back-off on transient trouble', async () => {
     const { job, actions } = fakeJob({ orderId: 'A' }, 3);
     await runJob(

@@ -30,12 +30,27 @@ export interface JobDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodT
   output: O;
   /** How long the engine waits for this job before handing it to another worker. */
   timeoutMs?: number;
+  /**
+   * The error code this check raises as an error order (错单), if any. The escalation clock of an
+   * error order starts when it is first raised and keeps running when the same check raises it again
+   * after a correction: the runner keeps `errorOrderSince` (epoch ms) on a repeat and clears it once
+   * the check passes (see ERROR_ORDER_SINCE).
+   */
+  errorOrder?: string;
   handler(args: HandlerArgs<z.infer<I>>): Promise<z.infer<O>>;
 }
 
 export function defineJob<I extends z.ZodType, O extends z.ZodType>(definition: JobDefinition<I, O>): JobDefinition<I, O> {
   return definition;
 }
+
+/**
+ * The variable holding when an error order was first raised (epoch ms): the fix task's due date and
+ * its escalation timers count from it (`${dateTime().withMillis(errorOrderSince).plusHours(4).toDate()}`,
+ * from now when a raiser other than our runner left it unset), and its escalations pass it on as
+ * `clockStartedAt` so a level is escalated once per clock (workers/job-types/escalate.ts).
+ */
+export const ERROR_ORDER_SINCE = 'errorOrderSince';
 
 /** A business outcome the process models with an error boundary event (job.error). */
 export class BusinessError extends Error {

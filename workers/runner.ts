@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { EngineConflictError, EngineRequestError, EngineUnavailableError } from '../engine/errors.ts';
 import { fromVariableDtos, numericKey, type ExternalTask, type OperatonClient } from '../engine/operaton.ts';
 import type { WorkerDependencies } from './dependencies.ts';
-import { BusinessError, PermanentJobError, type JobContext, type JobDefinition } from './job-definition.ts';
+import { BusinessError, ERROR_ORDER_SINCE, PermanentJobError, type JobContext, type JobDefinition } from './job-definition.ts';
 import { jobDefinitions } from './registry.ts';
 
 /** How long the engine keeps a task for a worker when its definition names no `timeoutMs`. */
@@ -33,6 +33,8 @@ export interface ActivatedJob {
   /** Retries the service task started with (its `retries` extension property). */
   initialRetries: number;
   variables: Record<string, unknown>;
+  /** When the engine created the task, on the engine's clock (ISO), if it said. */
+  createdAt?: string | null;
   complete(variables: Record<string, unknown>): Promise<unknown>;
   error(error: { errorCode: string; errorMessage?: string; variables: Record<string, unknown> }): Promise<unknown>;
   fail(failure: { errorMessage: string; errorDetails?: string; retries: number; retryTimeout: number }): Promise<unknown>;
@@ -88,7 +90,9 @@ export async function runJob(definition: JobDefinition, job: ActivatedJob, deps:
   } catch (e) {
     if (e instanceof BusinessError) {
       log.info({ errorCode: e.code }, `business outcome: ${e.message}`);
-      return job.error({ errorCode: e.code, errorMessage: e.message, variables: e.variables });
+      const variables =
+        definition.errorOrder === e.code ? { ...e.variables, [ERROR_ORDER_SINCE]: errorOrderSince(job, deps) } : e.variables;
+      return job.error({ errorCode: e.code, errorMessage: e.message, variables });
     }
     const error = e instanceof Error ? e : new Error(String(e));
     if (e instanceof PermanentJobError) {
@@ -108,7 +112,21 @@ export async function runJob(definition: JobDefinition, job: ActivatedJob, deps:
     return job.fail({ errorMessage: `invalid output of ${job.type}: ${problems}`, retries: 0, retryTimeout: 0 });
   }
   log.info({ ms: Math.round(performance.now() - started) }, 'task completed');
-  return job.complete(output.data as Record<string, unknown>);
+  // a check that passes ends its error order: a later error of it starts a clock of its own
+  const cleared = definition.errorOrder && job.variables[ERROR_ORDER_SINCE] != null ? { [ERROR_ORDER_SINCE]: null } : {};
+  return job.complete({ ...(output.data as Record<string, unknown>), ...cleared });
+}
+
+/**
+ * When the error order was first raised: kept from the variable when the same check raised it before
+ * (and has not passed since); else when the engine created this check's task, on the engine's clock
+ * (the timers count on it; a worker's own clock may differ).
+ */
+function errorOrderSince(job: ActivatedJob, deps: WorkerDependencies): number {
+  const since = job.variables[ERROR_ORDER_SINCE];
+  if (typeof since === 'number' && Number.isFinite(since)) return since;
+  const created = job.createdAt ? Date.parse(job.createdAt) : NaN;
+  return Number.isFinite(created) ? created : deps.now().getTime();
 }
 
 type Verdict = 'gone' | 'taken' | 'unavailable' | 'refused';
@@ -313,6 +331,7 @@ export function startWorkers(options: WorkerOptions): RunningWorkers {
       retries: task.retries ?? initial,
       initialRetries: initial,
       variables: fromVariableDtos(task.variables),
+      createdAt: task.createTime,
       complete: (variables) => finish('complete', () => engine.completeExternalTask(task.id, workerId, variables)),
       error: (error) => finish('bpmnError', () => engine.externalTaskBpmnError(task.id, workerId, error)),
       fail,

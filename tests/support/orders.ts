@@ -27,6 +27,7 @@ export interface TaskView {
   orderId: string | null;
   candidateGroups: string[];
   formId: string | null;
+  dueDate: string | null;
 }
 
 /** Waits for the open task of `elementId` for an order in a group's task list (GET /tasks). */

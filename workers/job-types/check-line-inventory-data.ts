@@ -25,6 +25,7 @@ export function missingInventoryData(record: InventoryRecord | undefined): strin
  */
 export const checkLineInventoryData = defineJob({
   type: 'check-line-inventory-data',
+  errorOrder: LINE_INVENTORY_DATA_MISSING,
   description: "Checks a line's inventory record is complete for on-site acceptance; raises LINE_INVENTORY_DATA_MISSING",
   input: z.object({ line: LineSchema }),
   output: z.object({ line: LineSchema.extend({ aEnd: z.string(), zEnd: z.string() }) }),

@@ -9,6 +9,7 @@ import { BusinessError, defineJob } from '../job-definition.ts';
  */
 export const generateComplaintDispatch = defineJob({
   type: 'generate-complaint-dispatch',
+  errorOrder: COMPLAINT_DATA_INCONSISTENT,
   description:
     "Builds the work order text for a complaint's field visit and finds the line's grid; raises COMPLAINT_DATA_INCONSISTENT when the account has no line",
   input: ComplaintVariablesSchema.pick({ complaintId: true, account: true, customer: true, category: true, description: true }).extend({

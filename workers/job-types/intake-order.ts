@@ -8,6 +8,7 @@ import { BusinessError, defineJob } from '../job-definition.ts';
  */
 export const intakeOrder = defineJob({
   type: 'intake-order',
+  errorOrder: ORDER_DATA_INCONSISTENT,
   description: 'Checks the order against the product catalogue and registers it as in progress',
   input: OrderVariablesSchema.pick({ orderId: true, product: true }).extend({ correctedProductCode: z.string().nullish() }),
   output: z.object({ intakeAt: z.string(), product: ProductSchema, correctedProductCode: z.null() }),

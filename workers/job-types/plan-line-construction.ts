@@ -10,6 +10,7 @@ import { BusinessError, defineJob } from '../job-definition.ts';
  */
 export const planLineConstruction = defineJob({
   type: 'plan-line-construction',
+  errorOrder: LINE_ORDER_DATA_INCONSISTENT,
   description: 'Checks both ends against the resource inventory and splits the construction into one work package per branch',
   input: z.object({
     lineOrderId: z.string(),

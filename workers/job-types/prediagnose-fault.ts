@@ -38,6 +38,7 @@ export function ticketInconsistency(account: string, service: string, diagnosis:
  */
 export const prediagnoseFault = defineJob({
   type: 'prediagnose-fault',
+  errorOrder: TICKET_DATA_INCONSISTENT,
   description:
     'Asks the four network systems at once and classifies the fault; raises TICKET_DATA_INCONSISTENT when the ticket does not match inventory',
   input: FaultVariablesSchema.pick({ ticketId: true, account: true, service: true }).extend({

@@ -11,6 +11,7 @@ import { BusinessError, defineJob } from '../job-definition.ts';
  */
 export const verifyChange = defineJob({
   type: 'verify-change',
+  errorOrder: CHANGE_DATA_INCONSISTENT,
   description: 'Checks a change against the order table, the resource inventory and the catalogue; raises CHANGE_DATA_INCONSISTENT',
   input: z.object({
     changeId: z.string().min(1),
