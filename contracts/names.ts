@@ -95,3 +95,15 @@ export const NAMED_CODES = {
   groups: Object.keys(FIXED_GROUPS),
   customerLevels: Object.keys(CUSTOMER_LEVEL_NAMES),
 };
+
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * A phrase stored in both languages as "中文 / English" (escalation reasons, error-order reasons),
+ * split: the side in the language asked for, or null when the phrase is not such a pair.
+ */
+export function sideOfPair(stored: string, lang: keyof Name): string | null {
+  const at = stored.indexOf(' / ');
+  if (at <= 0 || !CJK.test(stored.slice(0, at)) || CJK.test(stored.slice(at + 3))) return null;
+  return lang === 'zh' ? stored.slice(0, at) : stored.slice(at + 3);
+}

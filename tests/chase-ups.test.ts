@@ -163,6 +163,8 @@ describe('chase-ups (催单): customers press for progress, the task holder sees
       return s.escalations.length > 0 ? s : undefined;
     });
     expect(status.escalations[0]?.level).toBe('branch');
+    // in the customer's words, not the operator's reason
+    expect(status.escalations[0]?.reason).toBe('处理时间较长，已升级督办，加快为您处理');
   });
 
   it('the third escalates to the region; the response center’s follow-up is written back where the customer reads it', async () => {

@@ -154,13 +154,14 @@ describe('SMS notices through the simulated gateway, with the real engine and wo
     // and when an SLA timer escalates the order, the response centers of that level and branch are told
     await platform.database.sql`
       insert into escalation (idempotency_key, subject_id, level, reason, process_instance_key, element_id)
-      values (${`sms-test:${order.id}`}, ${order.id}, 'branch', '错单超时 8 小时未处理', ${order.processInstanceKey}, 'escalate-abnormal-branch')`;
+      values (${`sms-test:${order.id}`}, ${order.id}, 'branch', '错单8小时未处理 / Error order unresolved for 8 hours', ${order.processInstanceKey}, 'escalate-abnormal-branch')`;
     const escalated = await pump(d, async () => {
       const ns = (await noticesOf(order.id)).filter((n) => n.template === 'escalation');
       return ns.length > 0 && ns.every((n) => n.status === 'delivered') ? ns : undefined;
     });
     expect(escalated.map((n) => n.recipient)).toEqual(['13999100102']);
-    expect(escalated[0]!.body).toBe(`【升级通知】${order.id}已升级至分公司客响中心：错单超时 8 小时未处理。请及时协调处理。`);
+    // (the reason as the process states it, "中文 / English": the Chinese side)
+    expect(escalated[0]!.body).toBe(`【升级通知】${order.id}已升级至分公司客响中心：错单8小时未处理。请及时协调处理。`);
     expect((await platform.app.inject({ method: 'GET', url: '/notices?subject=HB19990101000001' })).statusCode).toBe(404);
     expect((await platform.app.inject({ method: 'GET', url: '/notices?subject=HB%27--' })).statusCode).toBe(400);
   });

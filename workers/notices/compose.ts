@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { sideOfPair } from '../../contracts/names.ts';
 import { BRANCH_OF_CITY } from '../../contracts/organisation.ts';
 import { formatChinaTime, type NoticeAudience } from '../../contracts/notices.ts';
 import type { Db } from '../../db/client.ts';
@@ -283,7 +284,8 @@ export function createNoticeComposer({ db, directory }: { db: Db; directory: Cus
       recipientName: c.name,
       subjectId: e.subject_id,
       customerId: null,
-      params: { subjectId: e.subject_id, levelName: LEVEL_NAMES[e.level] ?? e.level, reason: e.reason },
+      // the reason in Chinese (stored as "中文 / English")
+      params: { subjectId: e.subject_id, levelName: LEVEL_NAMES[e.level] ?? e.level, reason: sideOfPair(e.reason, 'zh') ?? e.reason },
       eventAt: new Date(e.created_at),
     }));
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { cancelProductOrders, tmfEventMarks, tmfEvents } from '../../../db/schema.ts';
+import { ESCALATION_LABELS } from '../status/labels.ts';
 import { jeopardies, milestones, stateHistory } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import { PRODUCT_ORDERING_BASE, toCancelProductOrder, toProductOrder } from '../tmf/product-order.ts';
@@ -52,7 +53,7 @@ function productOrderFacts(p: SubjectProgress, now: Date): Fact[] {
       mark: `jeopardy:${j.id}`,
       at: j.at,
       eventType: 'ProductOrderJeopardyAlertEvent',
-      title: `Jeopardy: ${j.reason}`,
+      title: `Jeopardy: ${ESCALATION_LABELS[j.level]!.en}`,
       payload: () => ({ productOrder: toProductOrder(p, now) }),
     });
   }

@@ -1,4 +1,5 @@
-import { inLanguage, type Language } from './language.ts';
+import { sideOfPair } from '../../../contracts/names.ts';
+import type { Language } from './language.ts';
 
 /**
  * Why an order or ticket is in its state, in words for customers. The workers and the status
@@ -40,16 +41,12 @@ const REASONS: Record<string, { zh: string; en: string }> = {
   'Handled; the customer is being replied to': { zh: '已处理，正在答复您', en: 'Handled: we are replying to you' },
 };
 
-const CJK = /[\u3400-\u9fff]/;
-
 export function reasonIn(lang: Language, stored: string): string;
 export function reasonIn(lang: Language, stored: string | null): string | null;
 export function reasonIn(lang: Language, stored: string | null): string | null {
   if (stored === null) return null;
-  const pair = / \/ /.exec(stored);
-  if (pair && CJK.test(stored.slice(0, pair.index)) && !CJK.test(stored.slice(pair.index + 3))) {
-    return inLanguage(lang, stored.slice(0, pair.index), stored.slice(pair.index + 3));
-  }
+  const side = sideOfPair(stored, lang);
+  if (side !== null) return side;
   const known = REASONS[stored];
   if (known) return known[lang];
   const colon = stored.indexOf(': ');

@@ -140,6 +140,15 @@ export const KIND_LABELS: Record<string, Label> = {
   complaint: { zh: '投诉', en: 'Complaint' },
 };
 
+/**
+ * What customers read of an escalation: that their order is being pressed, not the operator's own
+ * reason (错单, 派单超时…), which staff read in the escalation itself.
+ */
+export const ESCALATION_REASON_FOR_CUSTOMERS: Label = {
+  zh: '处理时间较长，已升级督办，加快为您处理',
+  en: 'This is taking longer than planned: it has been escalated so that it is handled sooner',
+};
+
 export const ESCALATION_LABELS: Record<string, Label> = {
   county: { zh: '已升级至县分公司客响中心', en: 'Escalated to the county response center' },
   branch: { zh: '已升级至分公司客响中心', en: 'Escalated to the branch response center' },

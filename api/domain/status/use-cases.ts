@@ -3,7 +3,7 @@ import { reasonIn } from '../i18n/reasons.ts';
 import { ApiError } from '../../errors.ts';
 import { canSee } from '../auth/access.ts';
 import type { Principal } from '../auth/schemas.ts';
-import { ESCALATION_LABELS, KIND_LABELS, STATE_LABELS, stageLabel } from './labels.ts';
+import { ESCALATION_LABELS, ESCALATION_REASON_FOR_CUSTOMERS, KIND_LABELS, STATE_LABELS, stageLabel } from './labels.ts';
 import { groupName } from '../../../contracts/names.ts';
 import { CUSTOMER_WAIT_REASONS, SLA_PAUSE_STATE_LABELS, type CustomerWaitReason } from '../../../contracts/sla-pause.ts';
 import { customerWaits, jeopardies, milestones, sla, stateHistory, visibleStages } from './progress.ts';
@@ -86,7 +86,7 @@ export async function getStatus({
     escalations: jeopardies(p).map((j) => ({
       level: j.level,
       label: ESCALATION_LABELS[j.level]!,
-      reason: j.reason,
+      reason: ESCALATION_REASON_FOR_CUSTOMERS[lang],
       at: j.at.toISOString(),
     })),
     // The customer sees why and how long the clock paused; the crew's note stays with staff.

@@ -15,7 +15,7 @@ import { AddressSchema, ADDRESS_MAX_LENGTH } from '../orders/schemas.ts';
 import { cancelOrder, createOrder, unknownGrid } from '../orders/use-cases.ts';
 import { answerable, type ListLog } from '../answerable.ts';
 import { discardCreated } from '../record-and-start.ts';
-import { KIND_LABELS } from '../status/labels.ts';
+import { ESCALATION_LABELS, ESCALATION_REASON_FOR_CUSTOMERS, KIND_LABELS } from '../status/labels.ts';
 import { jeopardies, milestones, sla, stateHistory, type State } from '../status/progress.ts';
 import type { ProgressRepository, SubjectProgress } from '../status/repository.ts';
 import { characteristic, isoOrUndefined, type Characteristic } from './common.ts';
@@ -216,11 +216,11 @@ export function toProductOrder(p: SubjectProgress, now = new Date(), stateOverri
     productOrderJeopardyAlert: jeopardies(p).map((j) => ({
       '@type': 'ProductOrderJeopardyAlert' as const,
       id: j.id,
-      name: `Escalated to the ${j.level} response center`,
+      name: ESCALATION_LABELS[j.level]![lang],
       alertDate: j.at.toISOString(),
       jeopardyType: j.type,
       exception: j.elementId,
-      message: j.reason,
+      message: ESCALATION_REASON_FOR_CUSTOMERS[lang],
     })),
     ...(related ? { orderRelationship: related } : {}),
     ...(subject.processInstanceKey
