@@ -37,6 +37,28 @@ describe('the process modeler in the browser', () => {
     return list.find((p) => p.processId === processId)!.latestVersion;
   };
 
+  it('the main processes open whole on one screen, in Chinese, for the reference screenshots', async () => {
+    const page = await ui.loginAs('owner.process');
+    for (const [processId, names] of [
+      ['home-broadband-new-install', ['处理错单（订单）', '4小时', '资源不足']],
+      ['fault-trouble-ticket', ['上门修复', '修复临近时限']],
+      ['enterprise-line-new-install', ['分公司施工包', '资源核查']],
+    ] as const) {
+      await page.locator(`[data-process=${processId}]`).click();
+      const canvas = page.locator('[data-testid=modeler-canvas]');
+      await page.locator(`[data-testid=modeler-canvas][data-version="${await latestVersion(processId)}"]`).waitFor();
+      await canvas.locator('g.djs-shape').first().waitFor();
+      await page.locator('[data-testid=error-count]').waitFor();
+      // opened as deployed: nothing to deploy
+      await page.locator('[data-testid=modeler-canvas][data-dirty=false]').waitFor();
+      await expect(page.locator('[data-testid=undeployed-changes]').isVisible()).resolves.toBe(false);
+      const text = await canvas.innerText();
+      for (const name of names) expect(text).toContain(name);
+      await ui.referenceScreenshot(page, processId);
+    }
+    expect(ui.problemsOf(page)).toEqual([]);
+  });
+
   it('a process owner opens the home-broadband process, renames a task, sees the change in the diff, deploys and sees the new version', async () => {
     // given the deployed home-broadband new-install process
     const before = await latestVersion('home-broadband-new-install');

@@ -7,6 +7,11 @@ import { lang } from '../i18n.ts';
  * use most, through bpmn-js's `translate` service. English through the language switch.
  */
 const PROPERTIES_PANEL_ZH: Record<string, string> = {
+  'Open minimap': '打开小地图',
+  'Close minimap': '关闭小地图',
+  Process: '流程',
+  'Process variables': '流程变量',
+  'External task': '外部任务',
   General: '常规',
   Name: '名称',
   ID: '编号',

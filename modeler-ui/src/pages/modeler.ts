@@ -113,6 +113,33 @@ export function render(root: HTMLElement, route: Route) {
   return () => editor?.destroy();
 }
 
+interface ViewBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  scale: number;
+  inner: { x: number; y: number; width: number; height: number };
+  outer: { width: number; height: number };
+}
+
+/** The palette's width and a margin, in screen pixels. */
+const PALETTE_SPACE = 72;
+const MARGIN = 24;
+
+function fitBesideTools(canvas: { viewbox(box?: { x: number; y: number; width: number; height: number }): ViewBox }) {
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height || !outer.width || !outer.height) return;
+  const scale = Math.min((outer.width - PALETTE_SPACE - MARGIN) / inner.width, (outer.height - 2 * MARGIN) / inner.height, 1);
+  if (!(scale > 0)) return;
+  canvas.viewbox({
+    x: inner.x - PALETTE_SPACE / scale,
+    y: inner.y - MARGIN / scale,
+    width: outer.width / scale,
+    height: outer.height / scale,
+  });
+}
+
 async function drawSidebar(sidebar: HTMLElement, kind: string, id: string) {
   let processes: ProcessDefinition[] = [];
   try {
@@ -266,14 +293,25 @@ function definedProcessId(definitions: { rootElements?: { $type: string; id?: st
 
 /** Opens a deployed process (a version of it), or a new one from the template when `processId` is absent. */
 function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenArgs & { processId?: string; version?: number }): Editor {
-  const modeler = new BpmnModeler({ container: canvas, propertiesPanel: { parent: props }, additionalModules: [translateModule] } as never);
+  const modeler = new BpmnModeler({
+    container: canvas,
+    propertiesPanel: { parent: props },
+    additionalModules: [translateModule],
+    // The Camunda modeler moves the whole diagram towards the origin on every save: an untouched model
+    // opened here then differed from the version deployed (the badge said "未部署的修改", a deploy made a
+    // new version). A process owner's layout stays where they put it.
+    alignToOrigin: { alignOnSave: false },
+  } as never);
   const elementRegistry = modeler.get('elementRegistry') as { get(id: string): unknown };
   const canvasApi = modeler.get('canvas') as {
     addMarker(id: string, m: string): void;
     removeMarker(id: string, m: string): void;
     zoom(v: string): void;
+    viewbox(box?: { x: number; y: number; width: number; height: number }): ViewBox;
   };
   const selection = modeler.get('selection') as { select(el: unknown): void };
+  /** The whole diagram on screen, beside the palette (fit-viewport alone puts its left edge under the tools). */
+  const fit = () => fitBesideTools(canvasApi);
   const moddle = modeler.get('moddle') as { fromXML(xml: string): Promise<{ rootElement: never }>; create(type: string): unknown };
   let definitions: ProcessDefinition | undefined;
   let deployedXml = '';
@@ -341,7 +379,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
     if (!processId) {
       // Nothing deployed yet: every element of the new process shows as added in the diff.
       await modeler.importXML(newProcessXml());
-      canvasApi.zoom('fit-viewport');
+      fit();
       canvas.dataset.version = '0';
       canvas.dataset.dirty = 'true';
       await refreshChecks();
@@ -365,7 +403,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
         ),
     );
     await modeler.importXML(deployedXml);
-    canvasApi.zoom('fit-viewport');
+    fit();
     baseline = await save();
     await refreshDirty();
     canvas.dataset.version = String(shownVersion);
@@ -382,7 +420,7 @@ function openBpmn({ processId, version, toolbar, canvas, props, bottom }: OpenAr
       toast(`${file.name}: ${(e as Error).message}`, 'error');
       return;
     }
-    canvasApi.zoom('fit-viewport');
+    fit();
     await refreshDirty();
     await refreshChecks();
   }
