@@ -69,7 +69,15 @@ describe('SMS notices in the browser', () => {
     await sent.waitFor();
     expect(await sent.textContent()).toContain(`${phone.slice(0, 3)}****${phone.slice(-4)}`);
     expect(await sent.textContent()).toContain('已受理');
-    await sent.scrollIntoViewIfNeeded();
+    // (the page redraws as it follows the order live: an element drawn over again is found anew)
+    await expect
+      .poll(() =>
+        sent.scrollIntoViewIfNeeded({ timeout: 2000 }).then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(true);
     await ui.screenshot(clerk, 'sms-notices-on-tracking');
     // the customer's own tracking page has no such panel
     const customer = await ui.loginAs('customer.zhang', { viewport: { width: 390, height: 844 } });
