@@ -44,8 +44,12 @@ describe('the clerk task list in the browser', () => {
     await page.locator('[data-action=reject]').click();
     await page.locator('.toast', { hasText: '驳回须写明原因' }).waitFor();
     // (a toast goes away when clicked)
-    for (const shown of await page.locator('.toast').all()) await shown.click().catch(() => undefined);
-    await page.locator('.toast').first().waitFor({ state: 'detached' });
+    while ((await page.locator('.toast').count()) > 0)
+      await page
+        .locator('.toast')
+        .first()
+        .click({ timeout: 1000 })
+        .catch(() => undefined);
     await expect(page.locator(`tr[data-task-key="${task.key}"]`).count()).resolves.toBe(1);
     await form.locator('textarea').fill('资料齐全，同意受理');
     await ui.screenshot(page, 'task-list-form');
