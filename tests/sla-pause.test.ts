@@ -149,11 +149,13 @@ describe('SLA pauses for customer-caused waits (客户原因) with the real engi
     const revisit = await waitForInstanceTask(platform, 'customer-response-center', processInstanceKey, 'revisit-fault');
     await completeTask(platform, revisit.key, { satisfaction: 9 });
     await eventually(() => processCompletedInEngine(platform, processInstanceKey));
-    // the ticket's own row follows the engine within moments (the KPIs read it)
+    // the ticket's own row and the projected instance follow the engine within moments (the KPIs read both)
     await eventually(async () => {
-      const [row] = await platform.database.sql<{ state: string }[]>`
-        select state from trouble_ticket where process_instance_key = ${processInstanceKey}`;
-      return row?.state === 'closed' || undefined;
+      const [row] = await platform.database.sql<{ ticket: string; instance: string | null }[]>`
+        select t.state as ticket, i.state as instance from trouble_ticket t
+        left join process_instance i on i.process_instance_key = t.process_instance_key
+        where t.process_instance_key = ${processInstanceKey}`;
+      return (row?.ticket === 'closed' && row.instance === 'completed') || undefined;
     });
   }
 
