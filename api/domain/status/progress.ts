@@ -304,7 +304,6 @@ export function sla(p: SubjectProgress): Sla | null {
 export interface Jeopardy {
   id: string;
   level: 'county' | 'branch' | 'region';
-  reason: string;
   at: Date;
   elementId: string;
   /** TMF jeopardyType: the higher the escalation, the graver. */
@@ -317,7 +316,7 @@ const JEOPARDY_TYPES = { county: 'Normal', branch: 'Hazard', region: 'Critical' 
 export function jeopardies(p: SubjectProgress): Jeopardy[] {
   return p.escalations.map((e) => {
     const level = (e.level in JEOPARDY_TYPES ? e.level : 'branch') as Jeopardy['level'];
-    return { id: String(e.id), level, reason: e.reason, at: e.createdAt, elementId: e.elementId, type: JEOPARDY_TYPES[level] };
+    return { id: String(e.id), level, at: e.createdAt, elementId: e.elementId, type: JEOPARDY_TYPES[level] };
   });
 }
 

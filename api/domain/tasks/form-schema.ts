@@ -20,23 +20,12 @@ interface FormComponent {
  * leaving a box unticked, so it must be given; `["decision.note"]` names the field that must say
  * why when the answer is no.
  */
-export interface FormDecision {
-  key: string;
-  noteKey: string | null;
-}
+const isDecision = (c: FormComponent) => c.type === 'checkbox' && typeof c.properties?.['decision.yes'] === 'string';
 
-export function formDecisions(form: { components?: FormComponent[] }): FormDecision[] {
-  const out: FormDecision[] = [];
-  const visit = (components: FormComponent[] = []) => {
-    for (const c of components) {
-      if (c.components) visit(c.components);
-      if (c.type !== 'checkbox' || !c.key || typeof c.properties?.['decision.yes'] !== 'string') continue;
-      const note = c.properties['decision.note'];
-      out.push({ key: c.key, noteKey: typeof note === 'string' && note ? note : null });
-    }
-  };
-  visit(form.components);
-  return out;
+/** The field that must say why when the decision is no, if the form names one. */
+function noteKeyOf(c: FormComponent): string | null {
+  const note = c.properties?.['decision.note'];
+  return typeof note === 'string' && note ? note : null;
 }
 
 const INPUT_TYPES = new Set(['textfield', 'textarea', 'number', 'checkbox', 'select', 'radio', 'checklist', 'taglist', 'datetime']);
@@ -48,6 +37,7 @@ const INPUT_TYPES = new Set(['textfield', 'textarea', 'number', 'checkbox', 'sel
  */
 export function formVariablesSchema(form: { components?: FormComponent[] }) {
   const shape: Record<string, z.ZodType> = {};
+  const decisions: { key: string; noteKey: string | null }[] = [];
   const visit = (components: FormComponent[] = []) => {
     for (const c of components) {
       if (c.components) visit(c.components);
@@ -88,7 +78,8 @@ export function formVariablesSchema(form: { components?: FormComponent[] }) {
           field = s;
         }
       }
-      const decision = c.type === 'checkbox' && typeof c.properties?.['decision.yes'] === 'string';
+      const decision = isDecision(c);
+      if (decision) decisions.push({ key: c.key, noteKey: noteKeyOf(c) });
       // form-js keys may be paths ("customer.name"); editable fields here are flat, so a dotted key stays a literal name.
       shape[c.key] = decision
         ? z.boolean({ error: '请选择通过或驳回 / choose yes or no' })
@@ -98,7 +89,6 @@ export function formVariablesSchema(form: { components?: FormComponent[] }) {
     }
   };
   visit(form.components);
-  const decisions = formDecisions(form).filter((d) => d.key in shape);
   return z
     .object(shape)
     .strict()

@@ -8,8 +8,6 @@ import { lang } from '../i18n.ts';
  */
 export interface FormDecision {
   key: string;
-  /** The box's own label, for the submitted view. */
-  label: string;
   yes: string;
   no: string;
   noteKey: string | null;
@@ -46,7 +44,6 @@ export function decisionOf(schema: { components?: Component[] } | null | undefin
   const note = noteKey ? all.find((c) => c.key === noteKey) : undefined;
   return {
     key: box.key,
-    label: text(box.properties, 'label', box.label ?? box.key),
     yes: text(box.properties, 'decision.yes', '通过'),
     no: text(box.properties, 'decision.no', '驳回'),
     noteKey,
